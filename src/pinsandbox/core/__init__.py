@@ -1,0 +1,1 @@
+"""Shared concerns: errors, auth, pagination, storage, clock, ids, types."""

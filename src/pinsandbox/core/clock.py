@@ -1,0 +1,106 @@
+"""The sandbox clock: the only place that reads the wall clock.
+
+Real UTC unless set. Its state (an offset from real time, or a frozen instant) is kept in the
+state database so every process of one sandbox agrees; each process caches it for a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+UTC = dt.timezone.utc
+_STATE_KEY = "clock"
+
+
+def real_time() -> float:
+    """Real wall-clock seconds. Used for ids and cache expiry, never for API semantics."""
+    return time.time()
+
+
+@dataclass(frozen=True)
+class ClockState:
+    offset_seconds: float = 0.0
+    frozen_at: float | None = None  # epoch seconds when frozen
+
+    def now_ts(self) -> float:
+        return self.frozen_at if self.frozen_at is not None else real_time() + self.offset_seconds
+
+
+class Clock:
+    def __init__(self, engine: sa.Engine | None = None, cache_seconds: float = 1.0):
+        self._engine = engine
+        self._cache_seconds = cache_seconds
+        self._state = ClockState()
+        self._loaded_at = -1e18
+        self._lock = threading.Lock()
+
+    # -- reading ---------------------------------------------------------------------------
+    def state(self) -> ClockState:
+        if self._engine is not None and real_time() - self._loaded_at > self._cache_seconds:
+            self._reload()
+        return self._state
+
+    def timestamp(self) -> float:
+        return self.state().now_ts()
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.timestamp(), tz=UTC)
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    def epoch_seconds(self) -> int:
+        return int(self.timestamp())
+
+    # -- setting ---------------------------------------------------------------------------
+    def set(self, now: dt.datetime, *, frozen: bool = False) -> ClockState:
+        ts = now.timestamp()
+        state = ClockState(frozen_at=ts) if frozen else ClockState(offset_seconds=ts - real_time())
+        self._save(state)
+        return state
+
+    def advance(self, seconds: float) -> ClockState:
+        cur = self.state()
+        if cur.frozen_at is not None:
+            state = ClockState(frozen_at=cur.frozen_at + seconds)
+        else:
+            state = ClockState(offset_seconds=cur.offset_seconds + seconds)
+        self._save(state)
+        return state
+
+    def reset(self) -> ClockState:
+        self._save(ClockState())
+        return self._state
+
+    # -- persistence -----------------------------------------------------------------------
+    def _reload(self) -> None:
+        from pinsandbox.core.db import sandbox_state
+
+        with self._engine.connect() as conn:
+            raw = conn.execute(sa.select(sandbox_state.c.value).where(sandbox_state.c.key == _STATE_KEY)).scalar()
+        with self._lock:
+            self._state = ClockState(**json.loads(raw)) if raw else ClockState()
+            self._loaded_at = real_time()
+
+    def _save(self, state: ClockState) -> None:
+        from pinsandbox.core.db import put_state
+
+        if self._engine is not None:
+            with self._engine.begin() as conn:
+                put_state(conn, _STATE_KEY, json.dumps({"offset_seconds": state.offset_seconds,
+                                                        "frozen_at": state.frozen_at}))
+        with self._lock:
+            self._state = state
+            self._loaded_at = real_time()
+
+
+def parse_instant(value: str) -> dt.datetime:
+    """Parse an ISO-8601 instant; a naive one is taken as UTC."""
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

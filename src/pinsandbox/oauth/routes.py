@@ -1,0 +1,4 @@
+from fastapi import APIRouter
+
+token_router = APIRouter()
+authorize_router = APIRouter()
