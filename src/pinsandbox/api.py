@@ -4,34 +4,51 @@ new route is protected unless it is made public here on purpose."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
 
 from pinsandbox.core.auth import authenticated
 
 
-def include_routers(app: FastAPI) -> None:
+def v5_routers() -> tuple[list[APIRouter], list[APIRouter]]:
+    """(public, protected) routers of the /v5 API, each a flat list of its routes."""
     from pinsandbox.ads.ad_accounts.routes import router as ad_accounts
     from pinsandbox.ads.ad_groups.routes import router as ad_groups
     from pinsandbox.ads.ads.routes import router as ads
     from pinsandbox.ads.campaigns.routes import router as campaigns
-    from pinsandbox.core.unimplemented import unimplemented_router
-    from pinsandbox.oauth.routes import authorize_router, token_router
+    from pinsandbox.oauth.routes import token_router
     from pinsandbox.organic.boards.routes import router as boards
     from pinsandbox.organic.pins.routes import router as pins
     from pinsandbox.organic.user_account.routes import router as user_account
+
+    # Public on purpose: the token endpoint authenticates the app with HTTP Basic itself.
+    public = [token_router]
+    protected = [user_account, ad_accounts, campaigns, ad_groups, ads, boards, pins]
+    return public, protected
+
+
+def api_routes() -> list[APIRoute]:
+    """Every /v5 route the sandbox implements (paths without the /v5 prefix)."""
+    public, protected = v5_routers()
+    return [r for router in public + protected for r in router.routes if isinstance(r, APIRoute)]
+
+
+def include_routers(app: FastAPI) -> None:
+    from pinsandbox.core.unimplemented import unimplemented_router
+    from pinsandbox.oauth import routes as oauth_routes
     from pinsandbox.sandbox.routes import router as sandbox
 
+    public, protected = v5_routers()
     v5 = APIRouter(prefix="/v5")
-    # Public on purpose: the token endpoint authenticates the app with HTTP Basic itself.
-    v5.include_router(token_router)
-
-    protected = APIRouter(dependencies=[Depends(authenticated)])
-    for router in (user_account, ad_accounts, campaigns, ad_groups, ads, boards, pins):
-        protected.include_router(router)
-    v5.include_router(protected)
+    for router in public:
+        v5.include_router(router)
+    for router in protected:
+        v5.include_router(router, dependencies=[Depends(authenticated)])
     # Operations of the spec not built yet: a clear 501 naming them, never a silent stub.
-    implemented = {(m, r.path.removeprefix("/v5")) for r in v5.routes for m in getattr(r, "methods", ())}
-    v5.include_router(unimplemented_router(implemented), prefix="")
+    implemented = {(m, r.path) for r in api_routes() for m in r.methods}
+    v5.include_router(unimplemented_router(implemented))
 
     app.include_router(v5)
-    app.include_router(authorize_router)  # GET /oauth/ (Pinterest serves it on www.pinterest.com)
+    app.include_router(oauth_routes.authorize_router)  # GET /oauth/ (Pinterest serves it on www.pinterest.com)
+    if hasattr(oauth_routes, "sandbox_router"):
+        app.include_router(oauth_routes.sandbox_router)
     app.include_router(sandbox)

@@ -64,8 +64,8 @@ def decode_bookmark(secret: bytes, bookmark: str, *, fp: str) -> Any:
                            "issued for this query.")
     try:
         raw = _unb64(bookmark)
-        payload, _, sig = raw.rpartition(b".")
-        if not payload or not hmac.compare_digest(hmac.new(secret, payload, hashlib.sha256).digest()[:16], sig):
+        payload, sep, sig = raw[:-17], raw[-17:-16], raw[-16:]  # the signature is 16 bytes, any value
+        if not payload or sep != b"." or not hmac.compare_digest(hmac.new(secret, payload, hashlib.sha256).digest()[:16], sig):
             raise bad
         data = json.loads(payload)
     except InvalidParameter:
