@@ -3,6 +3,8 @@ new route is protected unless it is made public here on purpose."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
@@ -32,6 +34,11 @@ def api_routes() -> list[APIRoute]:
     return [r for router in public + protected for r in router.routes if isinstance(r, APIRoute)]
 
 
+def spec_path(path: str) -> str:
+    """A route path as the spec writes it: `{campaign_id:digits}` -> `{campaign_id}`."""
+    return re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path)
+
+
 def include_routers(app: FastAPI) -> None:
     from pinsandbox.core.unimplemented import unimplemented_router
     from pinsandbox.oauth import routes as oauth_routes
@@ -44,7 +51,7 @@ def include_routers(app: FastAPI) -> None:
     for router in protected:
         v5.include_router(router, dependencies=[Depends(authenticated)])
     # Operations of the spec not built yet: a clear 501 naming them, never a silent stub.
-    implemented = {(m, r.path) for r in api_routes() for m in r.methods}
+    implemented = {(m, spec_path(r.path)) for r in api_routes() for m in r.methods}
     v5.include_router(unimplemented_router(implemented))
 
     app.include_router(v5)

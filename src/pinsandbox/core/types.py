@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Path, Query
 from pydantic import StringConstraints
+from starlette.convertors import Convertor, register_url_convertor
 
 NumericId = Annotated[str, StringConstraints(pattern=r"^\d+$", max_length=18)]
 
@@ -16,3 +17,20 @@ AdAccountIdQuery = Annotated[str | None, Query(pattern=r"^\d+$", max_length=18,
 
 def id_path(description: str) -> Path:
     return Path(pattern=r"^\d+$", max_length=18, description=description)
+
+
+class DigitsConvertor(Convertor):
+    """`{campaign_id:digits}`: a route matches numeric ids only, so that sibling paths such as
+    `/campaigns/analytics` reach their own route (or the 501 of an unimplemented one) instead of
+    failing here as a bad campaign id."""
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("digits", DigitsConvertor())
