@@ -65,3 +65,25 @@ def mint_access_token(conn: sa.Connection, *, user_id: int, scopes: list[str], n
     token, _ = issue_token(conn, kind="access", user_id=user_id, app_id=app_id, scopes=scopes, now=now,
                            ttl_seconds=ttl_seconds)
     return token
+
+
+def get_app(conn: sa.Connection, client_id: int) -> sa.Row | None:
+    return conn.execute(sa.select(apps).where(apps.c.id == client_id)).first()
+
+
+def ensure_app_owner(conn: sa.Connection, app: sa.Row, *, now: int) -> sa.Row:
+    """The app's owner user; an app registered without one gets `app-<client_id>-owner` (created once)."""
+    if app.owner_user_id is not None:
+        owner = get_user(conn, app.owner_user_id)
+        if owner is not None:
+            return owner
+    owner = ensure_user(conn, f"app-{app.id}-owner", now=now)
+    conn.execute(sa.update(apps).where(apps.c.id == app.id).values(owner_user_id=owner.id))
+    return owner
+
+
+def mint_conversion_token(conn: sa.Connection, *, ad_account_id: int, user_id: int, now: int) -> str:
+    """A conversion token bound to one ad account (what Ads Manager makes); it does not expire."""
+    token, _ = issue_token(conn, kind="conversion", user_id=user_id, app_id=None, scopes=(), now=now,
+                           ttl_seconds=None, ad_account_id=ad_account_id)
+    return token
