@@ -25,7 +25,7 @@ class DemoError(RuntimeError):
 
 
 def _ok(r: httpx.Response) -> Any:
-    if r.status_code != 200:
+    if r.status_code not in (200, 201):
         raise DemoError(f"{r.request.method} {r.request.url.path} -> {r.status_code} {r.text}")
     return r.json()
 

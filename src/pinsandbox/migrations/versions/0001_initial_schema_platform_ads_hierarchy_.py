@@ -102,7 +102,7 @@ def upgrade() -> None:
     sa.Column('redirect_uri', sa.Text(), nullable=False),
     sa.Column('scopes', sa.Text(), nullable=False),
     sa.Column('expires_at', sa.BigInteger(), nullable=False),
-    sa.Column('used', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('used', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['app_id'], ['apps.id'], name=op.f('fk_oauth_codes_app_id_apps'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_oauth_codes_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_oauth_codes'))
