@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+import threading
 
 import sqlalchemy as sa
 
@@ -35,6 +36,8 @@ class Store:
         self.token_cache = TokenCache()
         self.limiter = RateLimiter(settings.rate_limits)
         self._secret: bytes | None = None
+        self._facts = None
+        self._facts_lock = threading.Lock()
 
     @property
     def dialect(self) -> str:
@@ -64,6 +67,18 @@ class Store:
         self.token_cache.clear()
         if not keep_identities:
             self.clock.reset()
+        self.facts.clear()
+
+    @property
+    def facts(self):
+        """The analytics fact store (DuckDB in the data dir), opened on first use."""
+        if self._facts is None:
+            with self._facts_lock:
+                if self._facts is None:
+                    from pinsandbox.reporting.facts import FactStore
+
+                    self._facts = FactStore(self.settings.data_dir / "facts.duckdb")
+        return self._facts
 
     @property
     def secret(self) -> bytes:
@@ -81,4 +96,7 @@ class Store:
         return self._secret
 
     def dispose(self) -> None:
+        if self._facts is not None:
+            self._facts.close()
+            self._facts = None
         self.engine.dispose()

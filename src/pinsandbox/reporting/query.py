@@ -1,0 +1,266 @@
+"""The query layer: one analytics request -> one DuckDB statement over the facts.
+
+`compile_query(q)` turns an `AnalyticsQuery` (level, ids, dates, granularity, metric columns,
+attribution windows, report time, attribution type, optional targeting breakdown) into SQL:
+
+    d: delivery bases summed per group            (only the bases the columns need)
+    c: conversion measures per group              (under the windows, report time, attribution)
+    r: reach per group = size of the union of the people blocks (never a sum)
+    k: the groups that had any delivery or conversion
+    SELECT keys, <metric expressions over d, c, r> FROM k LEFT JOIN d, c, r
+
+Group keys: the level's entity id, the time bucket (absent for TOTAL) and the targeting value (for a
+breakdown). Metric formulas come from `catalog.CATALOG` and compile to expressions over the summed
+columns, so ratios are always ratios of sums. A division by zero gives NULL: the column has no value.
+
+Time buckets (UTC): DAY = the date; HOUR = the hour; WEEK = ISO weeks (Monday first), MONTH =
+calendar months, each labelled by its first date *inside the requested range* (so the first bucket
+of a range that starts mid-week is labelled with start_date). Buckets partition the range.
+
+Conversions: an ad action's conversion counts when its lag is inside the window of its action type
+(click/engagement/view window days; a 0-day window means the same UTC day as the action, every
+other window N means within N*24 hours), when it has happened by the sandbox clock's `now`, and it
+is bucketed by the time of the ad action (TIME_OF_AD_ACTION, default) or of the conversion
+(TIME_OF_CONVERSION). attribution INDIVIDUAL counts individual matches only; HOUSEHOLD (and no
+attribution type given) counts individual and household matches.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from pinsandbox.reporting.catalog import BASES, CATALOG, CONV_AGGS, CONV_FILTERS, Metric
+from pinsandbox.reporting.facts import DIMENSIONS, FactStore
+
+LEVEL_KEYS = {"AD_ACCOUNT": "ad_account_id", "CAMPAIGN": "campaign_id", "AD_GROUP": "ad_group_id", "AD": "ad_id",
+              "PIN": "pin_id"}
+GRANULARITIES = ("TOTAL", "DAY", "HOUR", "WEEK", "MONTH")
+WINDOW_DAYS = (0, 1, 7, 14, 30, 60)
+
+
+@dataclass
+class AnalyticsQuery:
+    ad_account_id: int
+    level: str  # key of LEVEL_KEYS
+    start: dt.date
+    end: dt.date  # inclusive
+    granularity: str
+    metrics: list[str]  # catalog metric names (kind "metric")
+    now: dt.datetime  # conversions after this have not happened yet
+    ids: list[int] | None = None
+    click_window_days: int = 30
+    engagement_window_days: int = 30
+    view_window_days: int = 1
+    conversion_report_time: str = "TIME_OF_AD_ACTION"
+    attribution: str | None = None  # INDIVIDUAL | HOUSEHOLD | None
+    targeting_type: str | None = None  # a key of DIMENSIONS: break down by it
+    extra_keys: list[str] = field(default_factory=list)  # more fact columns to group by (e.g. campaign_id)
+
+
+@dataclass
+class Compiled:
+    sql: str
+    params: list[Any]
+    key_names: list[str]  # output columns before the metrics: entity, extra keys, [time], [dimension]
+    metrics: list[str]
+
+
+class _Compiler:
+    """Compiles catalog formulas into SQL over the joined CTE columns."""
+
+    def __init__(self) -> None:
+        self.bases: set[str] = set()
+        self.conv: dict[tuple, str] = {}  # (agg, filters...) -> alias
+        self.reach = False
+        self._stack: list[str] = []
+
+    def metric(self, m: Metric) -> str:
+        if m.formula is None:
+            raise ValueError(f"{m.name} is not computed from facts")
+        if m.name in self._stack:
+            raise ValueError(f"circular formula at {m.name}")
+        self._stack.append(m.name)
+        try:
+            return self._expr(ast.parse(m.formula, mode="eval").body)
+        finally:
+            self._stack.pop()
+
+    def _expr(self, node: ast.AST) -> str:
+        if isinstance(node, ast.BinOp):
+            left, right = self._expr(node.left), self._expr(node.right)
+            if isinstance(node.op, ast.Div):
+                return f"(CAST({left} AS DOUBLE) / NULLIF({right}, 0))"
+            op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}.get(type(node.op))
+            if op is None:
+                raise ValueError(f"unsupported operator in formula: {ast.dump(node.op)}")
+            return f"({left} {op} {right})"
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return repr(node.value)
+        if isinstance(node, ast.Name):
+            name = node.id
+            if name in BASES:
+                self.bases.add(name)
+                return f"COALESCE(d.{name}, 0)"
+            if name == "reach":
+                self.reach = True
+                return "COALESCE(r.reach, 0)"
+            if name in CATALOG:
+                return f"({self.metric(CATALOG[name])})"
+            raise ValueError(f"unknown name in formula: {name}")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "conv":
+            agg = node.args[0].value  # type: ignore[attr-defined]
+            if agg not in CONV_AGGS:
+                raise ValueError(f"unknown conversion aggregate {agg}")
+            filters = tuple(sorted((k.arg, k.value.value) for k in node.keywords))  # type: ignore[attr-defined]
+            for k, v in filters:
+                if v not in CONV_FILTERS[k]:
+                    raise ValueError(f"unknown conversion filter {k}={v}")
+            key = (agg, filters)
+            alias = self.conv.setdefault(key, f"cv{len(self.conv)}")
+            return f"COALESCE(c.{alias}, 0)"
+        raise ValueError(f"unsupported formula element: {ast.dump(node)}")
+
+    def conv_select(self) -> list[str]:
+        out = []
+        for (agg, filters), alias in self.conv.items():
+            cond = " AND ".join(f"{_CONV_COLUMN[k]} = '{v}'" for k, v in filters) or "TRUE"
+            value = {"count": "1", "quantity": "quantity", "value": "value_micro"}[agg]
+            out.append(f"SUM(CASE WHEN {cond} THEN {value} ELSE 0 END) AS {alias}")
+        return out
+
+
+_CONV_COLUMN = {"action": "action_type", "event": "event_type", "channel": "channel",
+                "action_device": "action_device", "conversion_device": "conversion_device"}
+
+
+def _bucket(granularity: str, ts: str, start: dt.date) -> str | None:
+    if granularity == "TOTAL":
+        return None
+    if granularity == "DAY":
+        return f"CAST({ts} AS DATE)"
+    if granularity == "HOUR":
+        return f"date_trunc('hour', {ts})"
+    unit = {"WEEK": "week", "MONTH": "month"}[granularity]
+    return f"GREATEST(CAST(date_trunc('{unit}', {ts}) AS DATE), DATE '{start.isoformat()}')"
+
+
+def _window(days: int) -> str:
+    if days == 0:
+        return "CAST(conversion_time AS DATE) = CAST(action_time AS DATE)"
+    return f"conversion_time <= action_time + INTERVAL {int(days)} DAY"
+
+
+def compile_query(q: AnalyticsQuery) -> Compiled:
+    if q.granularity not in GRANULARITIES:
+        raise ValueError(f"granularity {q.granularity}")
+    entity = LEVEL_KEYS[q.level]
+    comp = _Compiler()
+    exprs = [f"{comp.metric(CATALOG[m])} AS \"{m}\"" for m in q.metrics]
+
+    lo = dt.datetime.combine(q.start, dt.time())
+    hi = dt.datetime.combine(q.end + dt.timedelta(days=1), dt.time())
+    dim = DIMENSIONS[q.targeting_type] if q.targeting_type else None
+
+    keys = [entity] + [k for k in q.extra_keys if k != entity]
+    key_aliases = [f"k_{k}" for k in keys]
+
+    def group_keys(ts: str) -> list[tuple[str, str]]:
+        out = [(k, f"k_{k}") for k in keys]
+        b = _bucket(q.granularity, ts, q.start)
+        if b is not None:
+            out.append((b, "k_time"))
+        if dim:
+            out.append((dim, "k_dim"))
+        return out
+
+    def where(ts: str) -> tuple[str, list[Any]]:
+        cond = [f"ad_account_id = ?", f"{ts} >= ?", f"{ts} < ?"]
+        params: list[Any] = [q.ad_account_id, lo, hi]
+        if q.ids is not None:
+            cond.append(f"{entity} IN ({', '.join('?' for _ in q.ids)})")
+            params.extend(q.ids)
+        if dim:
+            cond.append(f"{dim} IS NOT NULL")
+        return " AND ".join(cond), params
+
+    all_aliases = key_aliases + (["k_time"] if q.granularity != "TOTAL" else []) + (["k_dim"] if dim else [])
+    ctes: list[str] = []
+    params: list[Any] = []
+    sources: list[str] = []
+
+    # delivery bases (also needed when only conversions are asked: groups come from delivery too)
+    gk = group_keys("hour")
+    sel = ", ".join(f"{e} AS {a}" for e, a in gk)
+    grp = ", ".join(e for e, _ in gk)
+    w, p = where("hour")
+    base_sel = "".join(f", SUM({b}) AS {b}" for b in sorted(comp.bases))
+    ctes.append(f"d AS (SELECT {sel}{base_sel} FROM delivery WHERE {w} GROUP BY {grp})")
+    params += p
+    sources.append("d")
+
+    if comp.conv:
+        ts = "action_time" if q.conversion_report_time == "TIME_OF_AD_ACTION" else "conversion_time"
+        gk = group_keys(ts)
+        sel = ", ".join(f"{e} AS {a}" for e, a in gk)
+        grp = ", ".join(e for e, _ in gk)
+        w, p = where(ts)
+        windows = " OR ".join(
+            f"(action_type = '{a}' AND {_window(days)})" for a, days in
+            (("CLICK", q.click_window_days), ("ENGAGEMENT", q.engagement_window_days), ("VIEW", q.view_window_days)))
+        cond = f"{w} AND conversion_time <= ? AND ({windows})"
+        p = p + [q.now.replace(tzinfo=None)]
+        if q.attribution == "INDIVIDUAL":
+            cond += " AND attribution = 'INDIVIDUAL'"
+        ctes.append(f"c AS (SELECT {sel}, {', '.join(comp.conv_select())} FROM conversions WHERE {cond} GROUP BY {grp})")
+        params += p
+        sources.append("c")
+
+    if comp.reach:
+        gk = group_keys("hour")
+        w, p = where("hour")
+        inner_sel = ", ".join(f"{e} AS {a}" for e, a in gk)
+        part = ", ".join(all_aliases)
+        ctes.append(
+            "r AS (SELECT " + part + ", SUM(hi_max - lo_min) AS reach FROM ("
+            "SELECT " + part + ", island, MIN(lo) AS lo_min, MAX(hi) AS hi_max FROM ("
+            "SELECT " + part + ", lo, hi, SUM(CASE WHEN prev_max IS NULL OR lo > prev_max THEN 1 ELSE 0 END) "
+            "OVER (PARTITION BY " + part + " ORDER BY lo, hi ROWS UNBOUNDED PRECEDING) AS island FROM ("
+            "SELECT " + part + ", lo, hi, MAX(hi) OVER (PARTITION BY " + part + " ORDER BY lo, hi "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max FROM ("
+            f"SELECT {inner_sel}, people_lo AS lo, people_lo + people_n AS hi FROM delivery "
+            f"WHERE {w} AND people_n > 0))) GROUP BY {part}, island) GROUP BY {part})")
+        params += p
+        sources.append("r")
+
+    union = " UNION ".join(f"SELECT {', '.join(all_aliases)} FROM {s}" for s in sources if s in ("d", "c"))
+    ctes.append(f"k AS ({union})")
+    joins = "".join(f" LEFT JOIN {s} USING ({', '.join(all_aliases)})" for s in sources)
+    select = ", ".join([f"k.{a}" for a in all_aliases] + exprs)
+    sql = f"WITH {', '.join(ctes)} SELECT {select} FROM k{joins} ORDER BY {', '.join(f'k.{a}' for a in all_aliases)}"
+    names = keys + (["time"] if q.granularity != "TOTAL" else []) + (["dimension"] if dim else [])
+    return Compiled(sql=sql, params=params, key_names=names, metrics=list(q.metrics))
+
+
+def run_query(facts: FactStore, q: AnalyticsQuery) -> list[dict[str, Any]]:
+    """Rows as dicts: key names (entity columns, 'time', 'dimension') and the metric values that have one."""
+    c = compile_query(q)
+    rows = facts.fetch(c.sql, c.params)
+    nk = len(c.key_names)
+    out = []
+    for row in rows:
+        item: dict[str, Any] = dict(zip(c.key_names, row[:nk]))
+        for name, value in zip(c.metrics, row[nk:]):
+            if value is None:
+                continue
+            item[name] = _number(CATALOG[name], value)
+        out.append(item)
+    return out
+
+
+def _number(m: Metric, value: Any) -> int | float:
+    if m.unit == "count" or (m.additive and m.unit == "micro_currency"):
+        return int(value)
+    return float(value)
