@@ -15,8 +15,11 @@ def v5_routers() -> tuple[list[APIRouter], list[APIRouter]]:
     """(public, protected) routers of the /v5 API, each a flat list of its routes."""
     from pinsandbox.ads.ad_accounts.routes import router as ad_accounts
     from pinsandbox.ads.ad_groups.routes import router as ad_groups
+    from pinsandbox.ads.analytics.routes import router as analytics
     from pinsandbox.ads.ads.routes import router as ads
     from pinsandbox.ads.campaigns.routes import router as campaigns
+    from pinsandbox.ads.conversions.routes import router as conversions
+    from pinsandbox.ads.keywords.routes import router as keywords
     from pinsandbox.oauth.routes import token_router
     from pinsandbox.organic.boards.routes import router as boards
     from pinsandbox.organic.pins.routes import router as pins
@@ -24,7 +27,7 @@ def v5_routers() -> tuple[list[APIRouter], list[APIRouter]]:
 
     # Public on purpose: the token endpoint authenticates the app with HTTP Basic itself.
     public = [token_router]
-    protected = [user_account, ad_accounts, campaigns, ad_groups, ads, boards, pins]
+    protected = [user_account, ad_accounts, campaigns, ad_groups, ads, analytics, keywords, conversions, boards, pins]
     return public, protected
 
 
@@ -40,6 +43,7 @@ def spec_path(path: str) -> str:
 
 
 def include_routers(app: FastAPI) -> None:
+    from pinsandbox.ads.conversions.routes import sandbox_router as conversions_sandbox
     from pinsandbox.core.unimplemented import unimplemented_router
     from pinsandbox.oauth import routes as oauth_routes
     from pinsandbox.sandbox.routes import router as sandbox
@@ -59,3 +63,4 @@ def include_routers(app: FastAPI) -> None:
     if hasattr(oauth_routes, "sandbox_router"):
         app.include_router(oauth_routes.sandbox_router)
     app.include_router(sandbox)
+    app.include_router(conversions_sandbox)  # /_sandbox/ad_accounts/{id}/conversion_tags/{tag_id}

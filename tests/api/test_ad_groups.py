@@ -273,5 +273,5 @@ def test_auth_roles_and_not_found(client, s):
     assert client.post(s["url"], json=[item(s)], headers=bearer(bob)).json()["items"][0]["exceptions"] == []
     r = client.get(f"{s['url']}/42", headers=s["h"])
     assert r.status_code == 404 and r.json()["code"] == 1012 and "42" in r.json()["message"]
-    r = client.get(f"{s['url']}/analytics", headers=s["h"])
+    r = client.get(f"{s['url']}/audience_sizing", headers=s["h"])
     assert r.status_code == 501  # a sibling operation, not a bad ad_group_id

@@ -73,6 +73,9 @@ def seed(root: str) -> dict[str, str]:
         account = _post(c, "/v5/ad_accounts", {"name": "Conformance", "country": "US"}, headers)
         assert account, "POST /v5/ad_accounts must work for the conformance run"
         acct = ids["ad_account_id"] = account["id"]
+        tag = _post(c, f"/v5/ad_accounts/{acct}/conversion_tags", {"name": "Conformance tag"}, headers)
+        if tag:
+            ids["conversion_tag_id"] = tag["id"]
         board = _post(c, "/v5/boards", {"name": "Conformance board"}, headers)
         if board:
             ids["board_id"] = board["id"]
@@ -168,7 +171,7 @@ class ConformanceRun:
 
 def _config(live_api: str, seeded: dict[str, str]) -> SchemathesisConfig:
     dictionaries, parameters = {}, {}
-    for name in ("ad_account_id", "campaign_id", "ad_group_id", "ad_id", "board_id", "pin_id"):
+    for name in ("ad_account_id", "campaign_id", "ad_group_id", "ad_id", "board_id", "pin_id", "conversion_tag_id"):
         if name in seeded:
             dictionaries[name] = {"values": [seeded[name]]}
             for location in ("path", "query"):

@@ -27,6 +27,11 @@ BUSINESS_ACCESS_ROLES = (
 ADS_READ = frozenset({"OWNER", "ADMIN", "ANALYST", "CAMPAIGN_MANAGER"})
 # Writing campaigns, ad groups and ads: Analysts read only.
 ADS_WRITE = frozenset({"OWNER", "ADMIN", "CAMPAIGN_MANAGER"})
+# Sending conversion events (events/create): "Owner of the specified ad account, or ... Admin, Analyst,
+# Audience, Campaign."
+CONVERSIONS_WRITE = frozenset({"OWNER", "ADMIN", "ANALYST", "AUDIENCE_MANAGER", "CAMPAIGN_MANAGER"})
+# Reading conversion tags: the ads readers, and the role Business Access makes for exactly that.
+CONVERSION_TAGS_READ = ADS_READ | {"RESOURCE_CONVERSION_TAGS_READER"}
 # Reading the ad account object itself: any role on it.
 ANY_ROLE = frozenset(BUSINESS_ACCESS_ROLES)
 # Acting as the account's owner on organic content (boards, pins): public/protected boards.
@@ -47,18 +52,25 @@ class AdAccountAccess:
         return self.account.id
 
 
+# Built once: every request of an ad account runs these, and a statement built per call costs more to
+# construct and to key for SQLAlchemy's compiled cache than the query itself (see docs/benchmarks.md).
+_ACCOUNT_BY_ID = sa.select(ad_accounts).where(ad_accounts.c.id == sa.bindparam("ad_account_id"))
+_ROLES_OF_MEMBER = sa.select(ad_account_members.c.roles).where(
+    ad_account_members.c.ad_account_id == sa.bindparam("ad_account_id"),
+    ad_account_members.c.user_id == sa.bindparam("user_id"))
+
+
 def roles_on(conn: sa.Connection, *, user_id: int, account: sa.Row) -> frozenset[str]:
     if account.owner_user_id == user_id:
         return frozenset({"OWNER"})
-    held = conn.execute(sa.select(ad_account_members.c.roles).where(
-        ad_account_members.c.ad_account_id == account.id, ad_account_members.c.user_id == user_id)).scalar()
+    held = conn.execute(_ROLES_OF_MEMBER, {"ad_account_id": account.id, "user_id": user_id}).scalar()
     return frozenset(held or ())
 
 
 def ad_account_access(conn: sa.Connection, *, user_id: int, ad_account_id: str | int,
                       roles: frozenset[str]) -> AdAccountAccess:
     """The ad account, if the user may act on it with one of `roles`; 404 or 403 otherwise."""
-    account = conn.execute(sa.select(ad_accounts).where(ad_accounts.c.id == int(ad_account_id))).first()
+    account = conn.execute(_ACCOUNT_BY_ID, {"ad_account_id": int(ad_account_id)}).first()
     if account is None:
         raise NotFound(f"Ad account {ad_account_id} not found.", code=2)
     held = roles_on(conn, user_id=user_id, account=account)

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from fastapi import Depends, Request
 
+from pinsandbox.core.access import NOT_PERMITTED
 from pinsandbox.core.clock import real_time
-from pinsandbox.core.errors import AuthenticationFailed, InsufficientScope
+from pinsandbox.core.errors import AuthenticationFailed, Forbidden, InsufficientScope
 from pinsandbox.core.tables import tokens
 
 ALL_SCOPES: tuple[str, ...] = (
@@ -142,10 +143,25 @@ async def current_caller(request: Request) -> Caller:
     return caller if caller is not None else authenticate(request)
 
 
+def check_conversion_binding(request: Request, caller: Caller) -> None:
+    """A conversion token is bound to the ad account it was issued for: the path's `ad_account_id` must be it.
+
+    403 code 29 otherwise. A path id that is not numeric is left to parameter validation (400 code 1).
+    """
+    path_account = str(request.path_params.get("ad_account_id", ""))
+    numeric = path_account.isdigit() and len(path_account) <= 18
+    if (path_account and not numeric) or (numeric and int(path_account) == caller.ad_account_id):
+        return
+    raise Forbidden(f"{NOT_PERMITTED} This conversion token was issued for ad account {caller.ad_account_id}, "
+                    f"not {path_account or 'this resource'}.", code=29)
+
+
 class ScopeCheck:
     """Dependency: the caller, after checking that the token holds every scope of the operation."""
 
     def __init__(self, *scopes: str, accept_conversion: bool = False):
+        """`accept_conversion`: the operation also takes a conversion token (security `conversion_token`),
+        bound to the path's ad account; the route still checks Business Access for the token's user."""
         for s in scopes:
             assert s in ALL_SCOPES, s
         self.scopes = scopes
@@ -157,6 +173,7 @@ class ScopeCheck:
             # Conversion tokens (made in Ads Manager) serve only the conversion events endpoint.
             if not self.accept_conversion:
                 raise AuthenticationFailed()
+            check_conversion_binding(request, caller)
             return caller
         missing = [s for s in self.scopes if s not in caller.scopes]
         if missing:
