@@ -1,4 +1,4 @@
-"""The command line: serve, token, reset, db upgrade."""
+"""The command line: serve, worker, token, reset, db upgrade, simulate, load-facts."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ app = typer.Typer(help="pinsandbox: Pinterest API v5 (5.12.0), local and statefu
                   add_completion=False)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+from pinsandbox.ads.reports.cli import template_app  # noqa: E402  (pinsandbox template create)
+
+app.add_typer(template_app, name="template")
 err = Console(stderr=True)
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="State directory (default ./.pinsandbox).",
@@ -47,13 +50,18 @@ def serve(
     rate_limits: Annotated[str, typer.Option(help="off | standard | 'ads_read=100/60,...'",
                                              envvar="PINSANDBOX_RATE_LIMITS")] = "off",
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
+    workers: Annotated[Optional[int], typer.Option("--workers", min=0, envvar="PINSANDBOX_WORKERS",
+                                                   help="In-process job workers (async reports, bulk); 0: none, "
+                                                        "leave jobs to `pinsandbox worker` processes. Default 2.")]
+    = None,
 ) -> None:
-    """Run the server: the API under /v5, sandbox controls under /_sandbox."""
+    """Run the server: the API under /v5, sandbox controls under /_sandbox, and N job workers."""
     import uvicorn
 
     from pinsandbox.app import create_app
+    from pinsandbox.jobs.runner import JobRunner
 
-    settings = _settings(data_dir, database_url, host=host, port=port, rate_limits=rate_limits)
+    settings = _settings(data_dir, database_url, host=host, port=port, rate_limits=rate_limits, workers=workers)
     store = _store(settings)
     base = f"http://{host}:{port}"
     out = Console()
@@ -68,7 +76,56 @@ def serve(
         out.print(f"Try:           curl -H 'Authorization: Bearer {token}' {base}/v5/ad_accounts")
     else:
         out.print(f"pinsandbox listening on {base}/v5  (state: {settings.resolved_database_url()})")
-    uvicorn.run(create_app(store=store), host=host, port=port, log_level=log_level, access_log=False)
+    runner = JobRunner(store, workers=settings.workers).start()
+    api = create_app(store=store)
+    # On shutdown (uvicorn re-raises SIGTERM once it has stopped, so `finally` alone would not run):
+    # running jobs end (their minimum time is cut short) instead of waiting for their lease to lapse.
+    api.router.add_event_handler("shutdown", lambda: runner.stop(timeout=10))
+    try:
+        uvicorn.run(api, host=host, port=port, log_level=log_level, access_log=False)
+    finally:
+        runner.stop(timeout=10)
+
+
+@app.command()
+def worker(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64,
+                                             help="Jobs this process runs at once (threads).")] = 2,
+    kinds: Annotated[Optional[str], typer.Option("--kinds", help="Comma-separated job kinds to run (default: all "
+                                                                 "that this installation knows).")] = None,
+    log_level: Annotated[str, typer.Option(help="Log level: debug, info, warning, error.")] = "info",
+) -> None:
+    """Run job workers in their own process against the state database (several processes share the load;
+    the server's own workers too). Stops on Ctrl-C / SIGTERM after the running jobs end."""
+    import logging
+    import signal
+    import threading
+
+    from pinsandbox.jobs import service
+    from pinsandbox.jobs.runner import JobRunner
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings(data_dir, database_url)
+    known = service.handlers()
+    wanted = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else list(known)
+    unknown = [k for k in wanted if k not in known]
+    if unknown:
+        err.print(f"[red]--kinds: unknown job kind(s) {', '.join(unknown)}; known: {', '.join(known)}[/red]")
+        raise typer.Exit(2)
+    store = _store(settings)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    runner = JobRunner(store, workers=concurrency, kinds=wanted).start()
+    err.print(f"pinsandbox worker {service.process_worker_id()}: {concurrency} thread(s) for {', '.join(wanted)} "
+              f"(state: {settings.resolved_database_url()})")
+    while not stop.wait(1.0):
+        pass
+    err.print("stopping: waiting for running jobs ...")
+    runner.stop(timeout=30)
+    store.dispose()
 
 
 @app.command()
@@ -106,6 +163,129 @@ def reset(
     """Drop all data (keeps users, apps and tokens unless --all)."""
     _store(_settings(data_dir, database_url)).reset(keep_identities=not all_)
     err.print("reset done")
+
+
+Url = Annotated[Optional[str], typer.Option(
+    "--url", help="A running server (e.g. http://127.0.0.1:8080): do it through its /_sandbox endpoints instead of "
+                  "in this process (both work while a server runs on the same data dir).")]
+
+
+def _facts_store(settings: Settings):
+    """The store with its fact store open (any number of processes may open it), or a clear message."""
+    store = _store(settings)
+    try:
+        store.facts  # noqa: B018  (opens <data_dir>/facts)
+    except OSError as exc:
+        err.print(f"[red]cannot open the fact store {settings.data_dir / 'facts'}: {exc}[/red]")
+        raise typer.Exit(2) from None
+    return store
+
+
+def _post(url: str, path: str, **kwargs):
+    import httpx
+
+    try:
+        r = httpx.post(url.rstrip("/") + path, timeout=None, **kwargs)
+    except httpx.HTTPError as exc:
+        err.print(f"[red]cannot reach {url}: {exc}[/red]")
+        raise typer.Exit(2) from None
+    if r.status_code != 200:
+        try:
+            message = r.json().get("message", r.text)
+        except ValueError:
+            message = r.text
+        err.print(f"[red]{r.status_code}: {message}[/red]")
+        raise typer.Exit(1)
+    return r.json()
+
+
+@app.command()
+def simulate(
+    days: Annotated[int, typer.Option("--days", min=0, max=1100, help="Days of history to simulate.")] = 90,
+    seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="Random seed (default: the last one, else 1).")]
+    = None,
+    end: Annotated[Optional[str], typer.Option("--end", help="End of the range, ISO-8601 (default: the sandbox "
+                                                             "clock's current hour).")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    url: Url = None,
+) -> None:
+    """Simulate delivery and conversion facts for the live ads over the last DAYS days (then the server keeps
+    simulating the hours that pass)."""
+    import datetime as dt
+    import json
+
+    from pinsandbox.core.clock import parse_instant
+
+    if end is not None:
+        try:
+            parse_instant(end)
+        except ValueError:
+            err.print(f"[red]--end: {end!r} is not an ISO-8601 time[/red]")
+            raise typer.Exit(2) from None
+    if url:
+        body = {"days": days, **({"seed": seed} if seed is not None else {}), **({"end": end} if end else {})}
+        with err.status(f"simulating {days} days on {url} ..."):
+            out = _post(url, "/_sandbox/simulate", json=body)
+        print(json.dumps(out))
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from pinsandbox.reporting import simulator
+
+    store = _facts_store(_settings(data_dir, database_url))
+    stop = simulator.hour_floor(parse_instant(end) if end else store.clock.now())
+    if seed is None:
+        seed = simulator.status(store)["seed"] or 1
+    with Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} hours"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err) as bar:
+        task = bar.add_task("simulate", total=days * 24)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = simulator.simulate(store, start=stop - dt.timedelta(days=days), end=stop, seed=seed,
+                                    progress=progress)
+    store.dispose()
+    out = result.as_dict()
+    err.print(f"{out['rows']['delivery']:,} delivery and {out['rows']['conversions']:,} conversion rows for "
+              f"{out['ads']} ads, {out['start']} to {out['end']}, in {out['seconds']:.1f} s")
+    print(json.dumps(out))
+
+
+@app.command("load-facts")
+def load_facts(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
+                                         help="A CSV or Parquet file of delivery or conversion facts.")],
+    table: Annotated[Optional[str], typer.Option("--table", help="delivery | conversions (default: from the "
+                                                                   "columns).")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    url: Url = None,
+) -> None:
+    """Load fact fixtures (all rows or none); see docs/sandbox.md for the columns."""
+    import json
+
+    if url:
+        data = {"table": table} if table else {}
+        with file.open("rb") as fh:
+            out = _post(url, "/_sandbox/facts", files={"file": (file.name, fh)}, data=data)
+        print(json.dumps(out))
+        return
+    from pinsandbox.reporting import fixtures
+
+    store = _facts_store(_settings(data_dir, database_url))
+    try:
+        data = fixtures.read_table(file)
+        name = table or fixtures.infer_table(data.column_names)
+        written = fixtures.insert(store, name, fixtures.prepare(name, data, store=store))
+    except fixtures.FactsError as exc:
+        err.print(f"[red]{file}: {exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+    err.print(f"loaded {written:,} {name} rows from {file}")
+    print(json.dumps({"table": name, "rows": written}))
 
 
 @db_app.command("upgrade")

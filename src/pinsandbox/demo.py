@@ -18,6 +18,7 @@ from pinsandbox.core.store import Store
 
 DEMO_USER = "demo"
 _MARK = "demo_seeded"
+DEMO_SEED = 7
 
 
 class DemoError(RuntimeError):
@@ -64,6 +65,12 @@ def seed(store: Store) -> tuple[str, bool]:
             await _seed_business(c)
 
     asyncio.run(run())
+    # 90 days of delivery history up to now, so analytics answer at once; the sandbox keeps
+    # delivering as its clock moves on.
+    from pinsandbox.reporting import simulator
+
+    end = simulator.hour_floor(store.clock.now())
+    simulator.simulate(store, start=end - dt.timedelta(days=90), end=end, seed=DEMO_SEED)
     with store.write() as conn:
         db.put_state(conn, _MARK, "1")
     return token, True
@@ -71,7 +78,7 @@ def seed(store: Store) -> tuple[str, bool]:
 
 async def _seed_business(c: httpx.AsyncClient) -> None:
     clock = (await c.get("/_sandbox/clock")).json()
-    start = int(dt.datetime.fromisoformat(clock["now"].replace("Z", "+00:00")).timestamp()) - 30 * 86400
+    start = int(dt.datetime.fromisoformat(clock["now"].replace("Z", "+00:00")).timestamp()) - 90 * 86400
     boards = []
     for name, privacy in (("Spring Collection", "PUBLIC"), ("Kitchen Ideas", "PUBLIC"), ("Drafts", "SECRET")):
         boards.append(_ok(await c.post("/v5/boards", json={"name": name, "description": f"Demo board: {name}",

@@ -24,10 +24,13 @@ columns each endpoint takes; tests check every one of them has an entry here.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from typing import Literal
 
-Unit = Literal["count", "micro_currency", "currency", "ratio", "seconds", "id", "text"]
+from pinsandbox.reporting.organic_facts import ORGANIC_COUNTERS
+
+Unit = Literal["count", "micro_currency", "currency", "ratio", "seconds", "milliseconds", "id", "text"]
 Kind = Literal["metric", "attribute"]
 
 
@@ -393,3 +396,57 @@ def delivery_metrics(report_type: str | None = None) -> list[dict[str, str]]:
         out.append({"name": m.name, "category": m.category, "definition": m.definition,
                     "display_name": m.display_name})
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# ORGANIC metrics: Pin analytics and user account analytics, over the `organic` facts
+# (`reporting.organic_facts`). A namespace of their own: Pinterest reuses names across the two APIs
+# with other meanings (ENGAGEMENT_RATE is paid engagements per paid impression in ads analytics, and
+# all engagements per impression in organic analytics). Formulas name organic counters only; ratios
+# are ratios of sums, and an organic ratio over zero is 0.0 (as Pinterest's organic answers show).
+# --------------------------------------------------------------------------------------------------
+ORGANIC_CATALOG: dict[str, Metric] = {}
+
+
+def _organic(name: str, unit: Unit, formula: str, definition: str, display: str) -> None:
+    if name in ORGANIC_CATALOG:
+        raise ValueError(f"organic metric {name} declared twice")
+    for node in ast.walk(ast.parse(formula, mode="eval")):
+        if isinstance(node, ast.Name) and node.id not in ORGANIC_COUNTERS:
+            raise ValueError(f"organic metric {name}: unknown organic counter {node.id}")
+    ORGANIC_CATALOG[name] = Metric(name, unit, definition, display, formula, category="ORGANIC",
+                                   additive=unit in ("count", "milliseconds") and "/" not in formula)
+
+
+_organic("IMPRESSION", "count", "impression", "Number of times the Pins were on screen", "Impressions")
+_organic("SAVE", "count", "save", "Number of times people saved the Pins to a board", "Saves")
+_organic("PIN_CLICK", "count", "pin_click", "Number of clicks on the Pins to content on or off Pinterest",
+         "Pin clicks")
+_organic("OUTBOUND_CLICK", "count", "outbound_click", "Number of clicks to the destination URL of the Pins",
+         "Outbound clicks")
+_organic("ENGAGEMENT", "count", "engagement",
+         "Number of engagements with the Pins: saves, Pin clicks, outbound clicks, reactions, comments",
+         "Engagements")
+_organic("TOTAL_COMMENTS", "count", "total_comments", "Number of comments on the Pin", "Comments")
+_organic("TOTAL_REACTIONS", "count", "total_reactions", "Number of reactions to the Pin", "Reactions")
+_organic("SAVE_RATE", "ratio", "save / impression", "Saves per impression", "Save rate")
+_organic("PIN_CLICK_RATE", "ratio", "pin_click / impression", "Pin clicks per impression", "Pin click rate")
+_organic("OUTBOUND_CLICK_RATE", "ratio", "outbound_click / impression", "Outbound clicks per impression",
+         "Outbound click rate")
+_organic("ENGAGEMENT_RATE", "ratio", "engagement / impression", "Engagements per impression", "Engagement rate")
+_organic("VIDEO_START", "count", "video_start", "Number of video starts", "Video starts")
+_organic("VIDEO_MRC_VIEW", "count", "video_mrc_view",
+         "Number of video views of at least 2 seconds with at least 50% of the video in view (MRC standard)",
+         "Video views")
+_organic("VIDEO_10S_VIEW", "count", "video_10s_view", "Number of video views of at least 10 seconds",
+         "10-second views")
+_organic("QUARTILE_95_PERCENT_VIEW", "count", "quartile_95_percent_view",
+         "Number of video views that reached 95% of the video", "95% video views")
+_organic("VIDEO_V50_WATCH_TIME", "milliseconds", "video_v50_watch_time_ms",
+         "Total play time of the video with at least 50% of it in view, milliseconds", "Watch time")
+_organic("VIDEO_AVG_WATCH_TIME", "milliseconds", "video_v50_watch_time_ms / video_start",
+         "Average watch time per video start, milliseconds", "Average watch time")
+
+
+def organic_metric(name: str) -> Metric:
+    return ORGANIC_CATALOG[name]

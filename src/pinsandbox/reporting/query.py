@@ -23,6 +23,14 @@ other window N means within N*24 hours), when it has happened by the sandbox clo
 is bucketed by the time of the ad action (TIME_OF_AD_ACTION, default) or of the conversion
 (TIME_OF_CONVERSION). attribution INDIVIDUAL counts individual matches only; HOUSEHOLD (and no
 attribution type given) counts individual and household matches.
+
+Filters (async reports): `filters` restricts the facts to entities by id (fact column -> allowed ids;
+an empty list allows none), the same for delivery and conversions; `metric_filters` keeps only the
+output rows whose metric compares as asked (`<` / `>` a number). Levels whose entities the facts do
+not carry yet (product groups and items: no catalogs) compile to a statement with the same columns
+and no rows.
+`segment_filters` restricts the facts to segments (targeting type -> allowed values, e.g. the MMM
+reports' `countries` as {"COUNTRY": [...]}), the same for delivery and conversions.
 """
 
 from __future__ import annotations
@@ -36,7 +44,10 @@ from pinsandbox.reporting.catalog import BASES, CATALOG, CONV_AGGS, CONV_FILTERS
 from pinsandbox.reporting.facts import DIMENSIONS, FactStore
 
 LEVEL_KEYS = {"AD_ACCOUNT": "ad_account_id", "CAMPAIGN": "campaign_id", "AD_GROUP": "ad_group_id", "AD": "ad_id",
-              "PIN": "pin_id"}
+              "PIN": "pin_id", "PRODUCT_GROUP": "product_group_id", "PRODUCT_ITEM": "product_item_id"}
+# Entity columns the facts carry; a level or filter on another entity matches no facts.
+FACT_ENTITY_KEYS = frozenset({"ad_account_id", "campaign_id", "ad_group_id", "ad_id", "pin_id"})
+METRIC_FILTER_OPERATORS = {"LESS_THAN": "<", "GREATER_THAN": ">"}
 GRANULARITIES = ("TOTAL", "DAY", "HOUR", "WEEK", "MONTH")
 WINDOW_DAYS = (0, 1, 7, 14, 30, 60)
 
@@ -58,6 +69,9 @@ class AnalyticsQuery:
     attribution: str | None = None  # INDIVIDUAL | HOUSEHOLD | None
     targeting_type: str | None = None  # a key of DIMENSIONS: break down by it
     extra_keys: list[str] = field(default_factory=list)  # more fact columns to group by (e.g. campaign_id)
+    filters: dict[str, list[int]] = field(default_factory=dict)  # entity column -> allowed ids ([] = none)
+    metric_filters: list[tuple[str, str, float]] = field(default_factory=list)  # (metric, LESS_THAN|GREATER_THAN, v)
+    segment_filters: dict[str, list[str]] = field(default_factory=dict)  # targeting type -> allowed values (MMM)
 
 
 @dataclass
@@ -153,12 +167,18 @@ def _window(days: int) -> str:
     return f"conversion_time <= action_time + INTERVAL {int(days)} DAY"
 
 
-def compile_query(q: AnalyticsQuery) -> Compiled:
+def compile_query(q: AnalyticsQuery, *, ordered: bool = True) -> Compiled:
+    """`ordered=False` leaves out the final ORDER BY (a caller that wraps the statement sorts itself)."""
     if q.granularity not in GRANULARITIES:
         raise ValueError(f"granularity {q.granularity}")
     entity = LEVEL_KEYS[q.level]
     comp = _Compiler()
     exprs = [f"{comp.metric(CATALOG[m])} AS \"{m}\"" for m in q.metrics]
+    having = []
+    for name, op, value in q.metric_filters:
+        if op not in METRIC_FILTER_OPERATORS:
+            raise ValueError(f"metric filter operator {op}")
+        having.append(f"({comp.metric(CATALOG[name])}) {METRIC_FILTER_OPERATORS[op]} {float(value)!r}")
 
     lo = dt.datetime.combine(q.start, dt.time())
     hi = dt.datetime.combine(q.end + dt.timedelta(days=1), dt.time())
@@ -167,8 +187,11 @@ def compile_query(q: AnalyticsQuery) -> Compiled:
     keys = [entity] + [k for k in q.extra_keys if k != entity]
     key_aliases = [f"k_{k}" for k in keys]
 
+    def key_expr(k: str) -> str:
+        return k if k in FACT_ENTITY_KEYS else "CAST(NULL AS BIGINT)"
+
     def group_keys(ts: str) -> list[tuple[str, str]]:
-        out = [(k, f"k_{k}") for k in keys]
+        out = [(key_expr(k), f"k_{k}") for k in keys]
         b = _bucket(q.granularity, ts, q.start)
         if b is not None:
             out.append((b, "k_time"))
@@ -179,11 +202,25 @@ def compile_query(q: AnalyticsQuery) -> Compiled:
     def where(ts: str) -> tuple[str, list[Any]]:
         cond = [f"ad_account_id = ?", f"{ts} >= ?", f"{ts} < ?"]
         params: list[Any] = [q.ad_account_id, lo, hi]
-        if q.ids is not None:
-            cond.append(f"{entity} IN ({', '.join('?' for _ in q.ids)})")
+        if q.ids is not None and entity in FACT_ENTITY_KEYS:
+            cond.append(f"{entity} IN ({', '.join('?' for _ in q.ids)})" if q.ids else "FALSE")
             params.extend(q.ids)
         if dim:
             cond.append(f"{dim} IS NOT NULL")
+        if any(k not in FACT_ENTITY_KEYS for k in keys):
+            cond.append("FALSE")  # no facts carry this level's entity yet
+        for column, allowed in sorted(q.filters.items()):
+            if column not in FACT_ENTITY_KEYS or not allowed:
+                cond.append("FALSE")
+            else:
+                cond.append(f"{column} IN (SELECT UNNEST(?))")
+                params.append([int(i) for i in allowed])
+        for ttype, values in sorted(q.segment_filters.items()):  # e.g. MMM `countries`: COUNTRY in (...)
+            if not values:
+                cond.append("FALSE")
+            else:
+                cond.append(f"{DIMENSIONS[ttype]} IN (SELECT UNNEST(?))")
+                params.append([str(v) for v in values])
         return " AND ".join(cond), params
 
     all_aliases = key_aliases + (["k_time"] if q.granularity != "TOTAL" else []) + (["k_dim"] if dim else [])
@@ -230,7 +267,7 @@ def compile_query(q: AnalyticsQuery) -> Compiled:
             "OVER (PARTITION BY " + part + " ORDER BY lo, hi ROWS UNBOUNDED PRECEDING) AS island FROM ("
             "SELECT " + part + ", lo, hi, MAX(hi) OVER (PARTITION BY " + part + " ORDER BY lo, hi "
             "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max FROM ("
-            f"SELECT {inner_sel}, people_lo AS lo, people_lo + people_n AS hi FROM delivery "
+            f"SELECT DISTINCT {inner_sel}, people_lo AS lo, people_lo + people_n AS hi FROM delivery "
             f"WHERE {w} AND people_n > 0))) GROUP BY {part}, island) GROUP BY {part})")
         params += p
         sources.append("r")
@@ -239,7 +276,9 @@ def compile_query(q: AnalyticsQuery) -> Compiled:
     ctes.append(f"k AS ({union})")
     joins = "".join(f" LEFT JOIN {s} USING ({', '.join(all_aliases)})" for s in sources)
     select = ", ".join([f"k.{a}" for a in all_aliases] + exprs)
-    sql = f"WITH {', '.join(ctes)} SELECT {select} FROM k{joins} ORDER BY {', '.join(f'k.{a}' for a in all_aliases)}"
+    where_out = f" WHERE {' AND '.join(having)}" if having else ""
+    order = f" ORDER BY {', '.join(f'k.{a}' for a in all_aliases)}" if ordered else ""
+    sql = f"WITH {', '.join(ctes)} SELECT {select} FROM k{joins}{where_out}{order}"
     names = keys + (["time"] if q.granularity != "TOTAL" else []) + (["dimension"] if dim else [])
     return Compiled(sql=sql, params=params, key_names=names, metrics=list(q.metrics))
 
@@ -260,7 +299,10 @@ def run_query(facts: FactStore, q: AnalyticsQuery) -> list[dict[str, Any]]:
     return out
 
 
+def is_integer(m: Metric) -> bool:
+    """Counts and summed micro-currency amounts are integers; ratios, costs and currency units are not."""
+    return m.unit == "count" or (m.additive and m.unit == "micro_currency")
+
+
 def _number(m: Metric, value: Any) -> int | float:
-    if m.unit == "count" or (m.additive and m.unit == "micro_currency"):
-        return int(value)
-    return float(value)
+    return int(value) if is_integer(m) else float(value)

@@ -123,3 +123,137 @@ async def member_set(request: Request, ad_account_id: int, body: GrantRequest) -
         except ValueError as exc:
             raise InvalidParameter(f"Invalid field 'roles': {exc}.") from None
     return Json({"ad_account_id": str(ad_account_id), "username": body.username, "roles": body.roles})
+
+
+# ---- analytics facts: simulation and fixtures (docs/sandbox.md "Analytics facts") -------------------
+MAX_SIMULATE_DAYS = 1100  # async reports reach 914 days back; a little more is allowed
+
+
+class SimulateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    days: int = Field(..., ge=0, le=MAX_SIMULATE_DAYS, description="How many days before `end` to simulate.")
+    seed: int | None = Field(None, ge=0, le=2**63 - 1,
+                             description="Random seed (default: the seed of the last simulation, else 1).")
+    end: dt.datetime | None = Field(None, description="End of the range (ISO-8601, floored to the hour; naive = "
+                                                      "UTC). Default: the sandbox clock's current hour.")
+
+
+@router.post("/simulate", operation_id="sandbox/simulate")
+async def simulate(request: Request, body: SimulateRequest) -> Json:
+    """Simulate delivery and conversion facts for the `days` before `end`, and keep simulating the hours
+    that pass from then on (catch-up before each analytics query)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from pinsandbox.reporting import simulator
+
+    store = store_of(request)
+    end = simulator.hour_floor(body.end if body.end is not None else store.clock.now())
+    start = end - dt.timedelta(days=body.days)
+    seed = body.seed
+    if seed is None:
+        stored = simulator.status(store)["seed"]
+        seed = stored if stored is not None else 1
+    result = await run_in_threadpool(simulator.simulate, store, start=start, end=end, seed=seed)
+    return Json(result.as_dict())
+
+
+def _facts_error(exc: Exception) -> InvalidParameter:
+    return InvalidParameter(f"Invalid facts: {exc}")
+
+
+@router.post("/facts", operation_id="sandbox/facts_load")
+async def facts_load(request: Request, table: str | None = None) -> Json:
+    """Load fact fixtures: a JSON body `{"table": ..., "rows": [...]}`, a multipart upload (field `file`,
+    optional field `table`) or a raw CSV / Parquet body (`?table=` optional). All rows or none."""
+    import json
+
+    import duckdb
+    from starlette.concurrency import run_in_threadpool
+
+    from pinsandbox.reporting import fixtures
+
+    store = store_of(request)
+    ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    try:
+        if ctype == "application/json":
+            try:
+                payload = json.loads(await request.body() or b"null")
+            except ValueError:
+                raise InvalidParameter("Invalid request body: malformed JSON.") from None
+            if not isinstance(payload, dict):
+                raise InvalidParameter("Invalid request body: expected an object {\"table\": ..., \"rows\": [...]}.")
+            extra = sorted(set(payload) - {"table", "rows"})
+            if extra:
+                raise InvalidParameter(f"Invalid request body: unknown field '{extra[0]}' (expected 'table' and "
+                                       "'rows').")
+            if "rows" not in payload:
+                raise InvalidParameter("Field 'rows' is required.")
+            name = payload.get("table", table)
+            if name is not None and not isinstance(name, str):
+                raise InvalidParameter("Invalid field 'table': expected 'delivery' or 'conversions'.")
+            written, data_table = await run_in_threadpool(_load_table, store, fixtures.rows_table(payload["rows"]), name)
+        elif ctype == "multipart/form-data":
+            try:
+                form = await request.form()
+            except Exception as exc:  # malformed multipart bodies raise several types
+                raise InvalidParameter(f"Invalid request body: unreadable multipart form ({exc}).") from None
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise InvalidParameter("Field 'file' is required: upload the CSV or Parquet file as 'file'.")
+            name = form.get("table") or table
+            raw = await upload.read()
+            written, data_table = await run_in_threadpool(_load_file, store, raw, name)
+        elif ctype in ("text/csv", "application/csv", "application/octet-stream", "application/vnd.apache.parquet",
+                       "application/x-parquet"):
+            raw = await request.body()
+            written, data_table = await run_in_threadpool(_load_file, store, raw, table)
+        else:
+            raise InvalidParameter(f"Invalid request: content type {ctype or 'none'!r} is not accepted; send JSON, "
+                                   "multipart/form-data (field 'file'), text/csv or Parquet.")
+    except fixtures.FactsError as exc:
+        raise _facts_error(exc) from None
+    except (duckdb.ConstraintException, duckdb.ConversionException) as exc:
+        raise _facts_error(exc) from None
+    return Json({"table": data_table, "rows": written})
+
+
+def _load_file(store, raw: bytes, table: str | None) -> tuple[int, str]:
+    from pinsandbox.reporting import fixtures
+
+    if not raw:
+        raise fixtures.FactsError("the file is empty")
+    return _load_table(store, fixtures.read_table(raw), table)
+
+
+def _load_table(store, data, table: str | None) -> tuple[int, str]:
+    from pinsandbox.reporting import fixtures
+
+    name = table or fixtures.infer_table(data.column_names)
+    return fixtures.insert(store, name, fixtures.prepare(name, data, store=store)), name
+
+
+@router.get("/facts/summary", operation_id="sandbox/facts_summary")
+async def facts_summary(request: Request) -> Json:
+    """Row counts per table and source, time ranges, and the simulation state."""
+    from pinsandbox.reporting import simulator
+
+    store = store_of(request)
+    facts = store.facts
+
+    def iso(t: dt.datetime | None) -> str | None:
+        return None if t is None else t.isoformat(timespec="seconds") + "Z"
+
+    d_rows, d_min, d_max = facts.fetch("SELECT count(*), min(hour), max(hour) FROM delivery")[0]
+    c_rows, c_min, c_max, conv_max = facts.fetch(
+        "SELECT count(*), min(action_time), max(action_time), max(conversion_time) FROM conversions")[0]
+    d_src = dict(facts.fetch("SELECT source, count(*) FROM delivery GROUP BY source ORDER BY source"))
+    c_src = dict(facts.fetch("SELECT source, count(*) FROM conversions GROUP BY source ORDER BY source"))
+    sim = simulator.status(store)
+    if sim["watermark"] is not None:
+        sim["watermark"] = sim["watermark"] + "Z"
+    return Json({
+        "delivery": {"rows": d_rows, "min_hour": iso(d_min), "max_hour": iso(d_max), "by_source": d_src},
+        "conversions": {"rows": c_rows, "min_action_time": iso(c_min), "max_action_time": iso(c_max),
+                        "max_conversion_time": iso(conv_max), "by_source": c_src},
+        "simulation": sim,
+    })

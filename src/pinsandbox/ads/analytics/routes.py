@@ -21,7 +21,8 @@ router = APIRouter(tags=["analytics"])
 DateQuery = Annotated[str, Query(description="Metric report date (UTC), YYYY-MM-DD.")]
 ListQuery = Annotated[list[str] | None, Query()]
 Granularity = Annotated[Literal["TOTAL", "DAY", "HOUR", "WEEK", "MONTH"], Query()]
-Window = Literal[0, 1, 7, 14, 30, 60]
+# An int checked against the enum in service.parse_params (a Literal of ints does not take "1").
+Window = Annotated[int, Query(json_schema_extra={"enum": [0, 1, 7, 14, 30, 60]})]
 ReportTime = Literal["TIME_OF_AD_ACTION", "TIME_OF_CONVERSION"]
 Attribution = Literal["INDIVIDUAL", "HOUSEHOLD"]
 

@@ -68,14 +68,17 @@ def parse_date(name: str, value: str) -> dt.date:
 
 
 def check_dates(start: dt.date, end: dt.date, granularity: str, *, today: dt.date, hour_range_days: int | None = 3,
-                back_days: int = 90, range_days: int = 90) -> None:
+                back_days: int = 90, range_days: int = 90, hour_back_days: int = 7) -> None:
+    """The documented date limits. HOUR: start at most `hour_back_days` back (7: "8 days back" is refused,
+    as Pinterest's own tests expect), range at most `hour_range_days`; then start at most `back_days`
+    back and range at most `range_days` for every granularity."""
     if end < start:
         raise InvalidParameter(f"Invalid parameters: end_date {end} is before start_date {start}.")
     if granularity == "HOUR":
-        if start < today - dt.timedelta(days=7):
+        if start < today - dt.timedelta(days=hour_back_days):
             raise InvalidParameter(f"Invalid parameter 'start_date': with granularity HOUR, start_date must be "
-                                   f"within the last 8 days (no earlier than {today - dt.timedelta(days=7)}); "
-                                   f"got {start}.")
+                                   f"within the last {hour_back_days + 1} days (no earlier than "
+                                   f"{today - dt.timedelta(days=hour_back_days)}); got {start}.")
         if hour_range_days is not None and (end - start).days > hour_range_days:
             raise InvalidParameter(f"Invalid parameters: with granularity HOUR, the range from start_date to end_date "
                                    f"may be at most {hour_range_days} days; got {(end - start).days}.")
@@ -108,6 +111,10 @@ def parse_params(*, start_date: str, end_date: str, granularity: str, columns: l
                  click_window_days: int, engagement_window_days: int, view_window_days: int,
                  conversion_report_time: str, attribution_types: str | None, today: dt.date,
                  hour_range_days: int | None = 3) -> Params:
+    for name, value in (("click_window_days", click_window_days), ("engagement_window_days", engagement_window_days),
+                        ("view_window_days", view_window_days)):
+        if value not in WINDOWS:
+            raise InvalidParameter(f"Invalid parameter '{name}': {value} is not one of 0, 1, 7, 14, 30 or 60.")
     start, end = parse_date("start_date", start_date), parse_date("end_date", end_date)
     check_dates(start, end, granularity, today=today, hour_range_days=hour_range_days)
     cols = parse_columns(columns, level)
@@ -150,18 +157,26 @@ def _date_label(value: Any) -> str:
 class _Attributes:
     """Names, statuses and caps for attribute columns, read once per request from the state DB."""
 
-    def __init__(self, conn: sa.Connection, account: Any, wanted: list[Metric], rows: list[dict[str, Any]]):
+    def __init__(self, conn: sa.Connection, account: Any, wanted: list[Metric], rows: list[dict[str, Any]] | None,
+                 *, whole_account: bool = False):
+        """Loads the entities `rows` name, or (`whole_account`) every entity of the account."""
         self.account = account
         self.by_entity: dict[str, dict[int, dict[str, Any]]] = {}
         entities = {m.entity for m in wanted}
+        if "order_line" in entities:  # the order line is read from the campaign
+            entities.add("campaign")
         for entity, table in (("campaign", campaigns), ("ad_group", ad_groups), ("ad", ads)):
             if entity not in entities:
                 continue
-            ids = {r[FACT_KEY[entity]] for r in rows}
-            if not ids:
-                continue
+            if whole_account:
+                where = table.c.ad_account_id == account.id
+            else:
+                ids = {r.get(FACT_KEY[entity]) for r in rows or ()} - {None}  # an account row has no campaign
+                if not ids:
+                    continue
+                where = table.c.id.in_(ids)
             got = {}
-            for row in conn.execute(sa.select(table).where(table.c.id.in_(ids))):
+            for row in conn.execute(sa.select(table).where(where)):
                 fields = dict(row.data or {})
                 fields.update(id=str(row.id), status=row.status)
                 if entity == "ad":
@@ -175,8 +190,8 @@ class _Attributes:
         if m.entity == "order_line":
             camp = self.by_entity.get("campaign", {}).get(row.get("campaign_id"), {})
             return camp.get("order_line_id") if m.state_field == "id" else None
-        if m.entity == "pin":
-            return None  # video length: the sandbox has no video Pins yet
+        if m.entity in ("pin", "product_group", "product_item"):
+            return None  # video length: no video Pins yet; product groups/items: no catalogs yet
         fields = self.by_entity.get(m.entity, {}).get(row.get(FACT_KEY[m.entity]))
         if fields is None:
             return None
@@ -192,7 +207,8 @@ def _extra_keys(level: str, columns: list[str]) -> list[str]:
         m = CATALOG[c]
         if m.kind == "attribute" and m.entity in FACT_KEY and m.entity != "ad_account":
             keys.append(FACT_KEY[m.entity])
-        if m.kind == "attribute" and m.entity == "order_line":
+        if m.kind == "attribute" and m.entity == "order_line" and level != "AD_ACCOUNT":
+            # an account's campaigns have several order lines: grouping by campaign would split its row
             keys.append("campaign_id")
     return list(dict.fromkeys(keys))
 
@@ -200,7 +216,7 @@ def _extra_keys(level: str, columns: list[str]) -> list[str]:
 def analytics(store: Any, conn: sa.Connection, *, account: Any, level: str, ids: list[int] | None, p: Params,
               targeting_type: str | None = None) -> list[dict[str, Any]]:
     """Rows of sync analytics at `level` (the row dicts Pinterest returns), or targeting metrics dicts."""
-    _catch_up(store)
+    _catch_up(store, account.id)
     metrics = [c for c in p.columns if CATALOG[c].kind == "metric"]
     attrs = [CATALOG[c] for c in p.columns if CATALOG[c].kind == "attribute"]
     q = AnalyticsQuery(ad_account_id=account.id, level=level, start=p.start, end=p.end, granularity=p.granularity,
@@ -230,10 +246,11 @@ def analytics(store: Any, conn: sa.Connection, *, account: Any, level: str, ids:
     return out
 
 
-def _catch_up(store: Any) -> None:
-    """Deliver the hours the sandbox clock has moved past since the last query (when simulating)."""
-    try:
-        from pinsandbox.reporting.simulator import catch_up
-    except ImportError:  # pragma: no cover - the simulator ships with the engine
-        return
+def _catch_up(store: Any, ad_account_id: int | None = None) -> None:
+    """Before answering: deliver the hours the sandbox clock has moved past (when simulating), and
+    attribute Conversions API events received since the last query."""
+    from pinsandbox.reporting.attribution import attribute_pending
+    from pinsandbox.reporting.simulator import catch_up
+
     catch_up(store)
+    attribute_pending(store, ad_account_id)
