@@ -22,6 +22,18 @@ class Settings(BaseSettings):
     rate_limits: str = "off"
     # SQL echo for debugging.
     echo_sql: bool = False
+    # Jobs (async reports, MMM reports, bulk): see docs/architecture.md "Jobs" and docs/sandbox.md.
+    workers: int = Field(default=2, ge=0, description="In-process job workers of `pinsandbox serve`.")
+    job_min_seconds: float = Field(default=2.0, ge=0, description="A job finishes no earlier than this many "
+                                   "real seconds after it was submitted (clients' polling sees IN_PROGRESS).")
+    job_result_ttl_seconds: int = Field(default=3600, ge=1, description="A finished result lives this long "
+                                        "(sandbox clock; Pinterest: a report lives 1 hour), then EXPIRED.")
+    job_lease_seconds: float = Field(default=30.0, gt=0, description="A running job's lease (real time), "
+                                     "renewed by heartbeats; a lapsed lease means its worker died.")
+    job_max_attempts: int = Field(default=3, ge=1, description="Claims of a job before it is FAILED.")
+    job_poll_seconds: float = Field(default=0.5, gt=0, description="Idle workers look for jobs this often.")
+    download_url_ttl_seconds: int = Field(default=300, ge=1, description="Signed result links live this long "
+                                          "(sandbox clock; Pinterest: 5 minutes).")
 
     def resolved_database_url(self) -> str:
         if self.database_url:
