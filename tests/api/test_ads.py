@@ -115,12 +115,13 @@ def test_batch_per_item_exceptions(client, setup, make_ad_group):
         {"ad_group_id": s["group_id"], "creative_type": "REGULAR", "pin_id": other_pin, "name": "n" * 256},
         {"ad_group_id": s["group_id"], "creative_type": "REGULAR", "pin_id": other_pin,
          "carousel_destination_urls": ["https://a.com"]},
+        {"ad_group_id": "9" * 19, "creative_type": "REGULAR", "pin_id": other_pin},  # beyond 64 bits
         {"ad_group_id": s["group_id"], "creative_type": "REGULAR", "pin_id": other_pin, "status": "PAUSED"},
     ]
     res = create(client, s, *items)
     expected = [None, (1, "pin_id"), (1012, "ad_group_id"), (50, "pin_id"), (1, "creative_type"),
                 (1, "destination_url"), (1, "pin_id"), (1, "status"), (1, "creative_type"), (1, "tracking_urls.click"),
-                (1, "ios_deep_link"), (1, "name"), (1, "carousel_destination_urls"), None]
+                (1, "ios_deep_link"), (1, "name"), (1, "carousel_destination_urls"), (1012, "ad_group_id"), None]
     assert len(res) == len(expected)
     for got, want in zip(res, expected):
         if want is None:

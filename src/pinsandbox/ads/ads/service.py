@@ -23,7 +23,7 @@ from pinsandbox.ads.ads.tables import ads
 from pinsandbox.ads.campaigns.tables import campaigns
 from pinsandbox.core.access import NOT_PERMITTED
 from pinsandbox.core.errors import ApiError, Forbidden, InvalidParameter, NotFound, validation_message
-from pinsandbox.core.ids import new_id
+from pinsandbox.core.ids import new_id, parse_id
 from pinsandbox.core.pagination import PageParams, fingerprint, paginate
 from pinsandbox.organic.boards.tables import boards
 from pinsandbox.organic.pins.tables import pins
@@ -88,7 +88,7 @@ def _stored(item: BaseModel, fields: set[str]) -> dict[str, Any]:
 
 # -- reads ----------------------------------------------------------------------------------------
 def get(conn: sa.Connection, *, ad_account_id: int, ad_id: str | int) -> sa.Row:
-    row = conn.execute(sa.select(ads).where(ads.c.id == int(ad_id), ads.c.ad_account_id == ad_account_id)).first()
+    row = conn.execute(sa.select(ads).where(ads.c.id == parse_id(ad_id), ads.c.ad_account_id == ad_account_id)).first()
     if row is None:
         raise NotFound(f"Ad {ad_id} not found in ad account {ad_account_id} (ad_id). Request contains invalid "
                        "gids, method GetPinPromotionsByIds.", code=UNKNOWN_ENTITY)
@@ -149,7 +149,7 @@ def _check_links(item: BaseModel, creative_type: str) -> None:
 
 
 def _ad_group(conn: sa.Connection, *, ad_account_id: int, ref: str) -> sa.Row:
-    group_id = int(ref.removeprefix("AG"))
+    group_id = parse_id(ref, "AG")
     row = conn.execute(sa.select(ad_groups).where(ad_groups.c.id == group_id,
                                                   ad_groups.c.ad_account_id == ad_account_id)).first()
     if row is None:
@@ -160,7 +160,7 @@ def _ad_group(conn: sa.Connection, *, ad_account_id: int, ref: str) -> sa.Row:
 
 def _pin(conn: sa.Connection, *, pin_id: str, owner_user_id: int) -> sa.Row:
     """The Pin to promote: it must exist, and be the account owner's or on a public board."""
-    row = conn.execute(sa.select(pins).where(pins.c.id == int(pin_id))).first()
+    row = conn.execute(sa.select(pins).where(pins.c.id == parse_id(pin_id))).first()
     if row is None:
         raise NotFound(f"Pin not found. Invalid 'pin_id': Pin {pin_id} does not exist.", code=PIN_NOT_FOUND)
     if row.owner_user_id != owner_user_id:
@@ -186,7 +186,7 @@ def _validated(model: type[BaseModel], raw: dict[str, Any]) -> BaseModel:
         raise InvalidParameter(validation_message(list(exc.errors()))) from None
 
 
-def _create_one(conn: sa.Connection, *, account: sa.Row, raw: dict[str, Any], now: int) -> sa.Row:
+def create_one(conn: sa.Connection, *, account: sa.Row, raw: dict[str, Any], now: int) -> sa.Row:
     item = _validated(AdCreateRequest, raw)
     creative_type = item.creative_type.value
     status = item.status.value if item.status else "ACTIVE"
@@ -229,15 +229,15 @@ def _status_change(current: str, new: str, ad_id: int) -> None:
         raise InvalidParameter(f"Invalid 'status': ad {ad_id} is {current} and cannot go back to DRAFT.")
 
 
-def _update_one(conn: sa.Connection, *, account: sa.Row, raw: dict[str, Any], now: int) -> sa.Row:
+def update_one(conn: sa.Connection, *, account: sa.Row, raw: dict[str, Any], now: int) -> sa.Row:
     item = _validated(AdUpdateRequest, raw)
-    row = conn.execute(sa.select(ads).where(ads.c.id == int(item.id), ads.c.ad_account_id == account.id)).first()
+    row = conn.execute(sa.select(ads).where(ads.c.id == parse_id(item.id), ads.c.ad_account_id == account.id)).first()
     if row is None:
         raise NotFound(f"Invalid 'id': ad {item.id} not found in ad account {account.id}.", code=UNKNOWN_ENTITY)
     sent = item.model_fields_set - {"id"}
-    if item.ad_group_id is not None and int(item.ad_group_id.removeprefix("AG")) != row.ad_group_id:
+    if item.ad_group_id is not None and parse_id(item.ad_group_id, "AG") != row.ad_group_id:
         raise InvalidParameter(f"Invalid 'ad_group_id': the ad group of ad {row.id} cannot be changed.")
-    if item.pin_id is not None and int(item.pin_id) != row.pin_id:
+    if item.pin_id is not None and parse_id(item.pin_id) != row.pin_id:
         raise InvalidParameter(f"Invalid 'pin_id': the Pin of ad {row.id} cannot be changed.")
     status = item.status.value if item.status else row.status
     if row.status in ("ARCHIVED", "DELETED_DRAFT") and sent - {"status", "ad_group_id", "pin_id"}:
@@ -274,8 +274,8 @@ def _batch(conn: sa.Connection, *, account: sa.Row, items: list[dict[str, Any]],
 
 
 def create(conn: sa.Connection, *, account: sa.Row, items: list[dict[str, Any]], now: int) -> list[dict[str, Any]]:
-    return _batch(conn, account=account, items=items, now=now, one=_create_one)
+    return _batch(conn, account=account, items=items, now=now, one=create_one)
 
 
 def update(conn: sa.Connection, *, account: sa.Row, items: list[dict[str, Any]], now: int) -> list[dict[str, Any]]:
-    return _batch(conn, account=account, items=items, now=now, one=_update_one)
+    return _batch(conn, account=account, items=items, now=now, one=update_one)

@@ -70,7 +70,7 @@ from pinsandbox.ads.campaigns.tables import campaigns
 from pinsandbox.ads.keywords.schemas import NEGATIVE_MATCH_TYPES, KeywordsCommon, KeywordUpdate, clean_value
 from pinsandbox.ads.keywords.tables import keywords
 from pinsandbox.core.errors import InvalidParameter, NotFound
-from pinsandbox.core.ids import new_id
+from pinsandbox.core.ids import new_id, parse_id
 from pinsandbox.core.pagination import PageParams, fingerprint, paginate
 
 ADVERTISER, CAMPAIGN, AD_GROUP = "advertiser", "campaign", "ad_group"
@@ -140,11 +140,11 @@ def resolve_parent(conn: sa.Connection, *, ad_account_id: int, parent_id: str) -
             raise _unknown("ad group", parent_id, ad_account_id, "parent_id")
         return _ad_group_parent(conn, group)
     if parent_id.startswith("C"):
-        campaign = _campaign(conn, ad_account_id, int(parent_id[1:]))
+        campaign = _campaign(conn, ad_account_id, parse_id(parent_id, "C"))
         if campaign is None:
             raise _unknown("campaign", parent_id, ad_account_id, "parent_id")
         return Parent(CAMPAIGN, campaign.id, campaign=campaign)
-    number = int(parent_id)
+    number = parse_id(parent_id)
     if number == ad_account_id:
         return Parent(ADVERTISER, ad_account_id)
     campaign = _campaign(conn, ad_account_id, number)
@@ -175,16 +175,25 @@ def render(row: sa.Row) -> dict[str, Any]:
             "value": d["value"]}
 
 
+def get_row(conn: sa.Connection, *, ad_account_id: int, keyword_id: str | int) -> sa.Row:
+    """One keyword of the ad account (the bulk upsert updates keywords one row at a time), or 404 code 1012."""
+    row = conn.execute(sa.select(keywords).where(keywords.c.id == parse_id(keyword_id),
+                                                 keywords.c.ad_account_id == ad_account_id)).first()
+    if row is None:
+        raise _unknown("keyword", str(keyword_id), ad_account_id, "id")
+    return row
+
+
 def list_parent(conn: sa.Connection, *, ad_account_id: int, campaign_id: str | None,
                 ad_group_id: str | None) -> int:
     """The parent whose keywords keywords/get lists (see the module docstring)."""
     campaign = None
     if campaign_id is not None:
-        campaign = _campaign(conn, ad_account_id, int(campaign_id))
+        campaign = _campaign(conn, ad_account_id, parse_id(campaign_id))
         if campaign is None:
             raise _unknown("campaign", campaign_id, ad_account_id, "campaign_id")
     if ad_group_id is not None:
-        group = _ad_group(conn, ad_account_id, int(ad_group_id))
+        group = _ad_group(conn, ad_account_id, parse_id(ad_group_id))
         if group is None:
             raise _unknown("ad group", ad_group_id, ad_account_id, "ad_group_id")
         if campaign is not None and group.campaign_id != campaign.id:
@@ -210,7 +219,7 @@ def keywords_for_ad_group(conn: sa.Connection, ad_group_id: int | str) -> list[t
     """(value, match_type) of the ad group's live positive keywords, in creation order: what the
     delivery simulator reports as KEYWORD targeting values."""
     rows = conn.execute(sa.select(keywords.c.data, keywords.c.match_type).where(
-        keywords.c.parent_type == AD_GROUP, keywords.c.parent_id == int(ad_group_id),
+        keywords.c.parent_type == AD_GROUP, keywords.c.parent_id == parse_id(ad_group_id),
         keywords.c.archived == sa.false(), keywords.c.match_type.not_in(sorted(NEGATIVE_MATCH_TYPES))
     ).order_by(keywords.c.id))
     return [((r.data or {})["value"], r.match_type) for r in rows]
