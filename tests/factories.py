@@ -119,3 +119,65 @@ def ad_group(client: httpx.Client, tok: str, ad_account_id: str, campaign_id: st
     item = r.json()["items"][0]
     assert item["exceptions"] == [] and item["data"], r.text
     return item["data"]
+
+
+# -- organic: sections, group boards, media uploads ------------------------------------------------
+def section(client: httpx.Client, tok: str, board_id: str, name: str | None = None) -> dict[str, Any]:
+    """POST /v5/boards/{board_id}/sections (201); a unique name unless given."""
+    import uuid
+
+    r = client.post(f"/v5/boards/{board_id}/sections", json={"name": name or f"Section {uuid.uuid4().hex[:8]}"},
+                    headers=bearer(tok))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def share_board(client: httpx.Client, board_id: str, username: str) -> dict[str, Any]:
+    """Make `username` a collaborator of the board (sandbox: the API cannot invite)."""
+    r = client.put(f"/_sandbox/boards/{board_id}/collaborators", json={"username": username})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def mp4(width: int = 1280, height: int = 720, duration_ms: int = 14_000, *, video: bool = True,
+        mdat: bytes = b"\0" * 64) -> bytes:
+    """A minimal ISO base media file: ftyp, moov (mvhd, one trak with tkhd and a hdlr), mdat."""
+    import struct
+
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+    mvhd = box(b"mvhd", b"\0" * 4 + b"\0" * 8 + struct.pack(">II", 1000, duration_ms) + b"\0" * 80)
+    tkhd = box(b"tkhd", b"\0\0\0\x03" + b"\0" * 72 + struct.pack(">II", width << 16, height << 16))
+    hdlr = box(b"hdlr", b"\0" * 8 + (b"vide" if video else b"soun") + b"\0" * 12 + b"VideoHandler\0")
+    trak = box(b"trak", tkhd + box(b"mdia", hdlr))
+    return box(b"ftyp", b"isom\0\0\x02\0isomiso2mp41") + box(b"moov", mvhd + trak) + box(b"mdat", mdat)
+
+
+def register_media(client: httpx.Client, tok: str) -> dict[str, Any]:
+    """POST /v5/media {"media_type": "video"} (201): the upload form."""
+    r = client.post("/v5/media", json={"media_type": "video"}, headers=bearer(tok))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def upload(client: httpx.Client, form: dict[str, Any], content: bytes, **overrides: Any) -> httpx.Response:
+    """POST the file to the form's upload_url with its upload_parameters, as one posts to S3."""
+    from urllib.parse import urlparse
+
+    fields = {**form["upload_parameters"], **overrides}
+    fields = {k: v for k, v in fields.items() if v is not None}
+    url = urlparse(form["upload_url"])
+    return client.post(url.path, data=fields, files={"file": ("video.mp4", content, "video/mp4")})
+
+
+def video_media(client: httpx.Client, tok: str, content: bytes | None = None) -> str:
+    """A media id whose upload has succeeded: register, upload, let the sandbox clock pass processing."""
+    form = register_media(client, tok)
+    r = upload(client, form, content if content is not None else mp4())
+    assert r.status_code == 204, r.text
+    r = client.put("/_sandbox/clock", json={"advance_seconds": 10})
+    assert r.status_code == 200, r.text
+    r = client.get(f"/v5/media/{form['media_id']}", headers=bearer(tok))
+    assert r.status_code == 200 and r.json()["status"] == "succeeded", r.text
+    return form["media_id"]

@@ -1,4 +1,4 @@
-"""pins: create, get, list — through HTTP."""
+"""pins: create, get, list, update, delete, save — through HTTP."""
 
 import base64
 import struct
@@ -37,8 +37,39 @@ def test_create_from_image_url_and_get(client):
     images = p["media"]["images"]
     assert set(images) == {"150x150", "400x300", "600x", "1200x"}
     assert images["150x150"]["width"] == 150 and images["150x150"]["url"].startswith("https://i.pinimg.com/150x150/")
-    r = client.get(f"/v5/pins/{p['id']}", params={"pin_metrics": "true"}, headers=bearer(tok))
+    r = client.get(f"/v5/pins/{p['id']}", headers=bearer(tok))
     assert r.status_code == 200 and r.json() == p
+
+
+def test_pin_metrics(client):
+    """pin_metrics=true: 90-day and lifetime counters from the organic analytics (none recorded: zeros)."""
+    assert client.put("/_sandbox/clock", json={"advance_seconds": -2 * 86400}).status_code == 200
+    tok = token(client, "alice")
+    b = board(client, tok)["id"]
+    made = [pin(client, tok, b)["id"] for _ in range(2)]  # created two days ago
+    assert client.put("/_sandbox/clock", json={"advance_seconds": 2 * 86400}).status_code == 200
+    zeros = {"90d": {"pin_click": 0, "impression": 0, "clickthrough": 0},
+             "all_time": {"pin_click": 0, "impression": 0, "clickthrough": 0, "reaction": 0, "comment": 0}}
+    r = client.get(f"/v5/pins/{made[0]}", params={"pin_metrics": "true"}, headers=bearer(tok))
+    assert r.status_code == 200 and r.json()["pin_metrics"] == zeros
+    for url in ("/v5/pins", f"/v5/boards/{b}/pins"):
+        got = collect_pages(client, url, bearer(tok), {"pin_metrics": "true"}, page_size=1)
+        assert [p["id"] for p in got] == made[::-1] and all(p["pin_metrics"] == zeros for p in got)
+        assert all(p["pin_metrics"] is None for p in collect_pages(client, url, bearer(tok)))
+    r = client.get("/v5/pins", params={"pin_metrics": "maybe"}, headers=bearer(tok))
+    assert r.status_code == 400 and r.json()["code"] == 1 and "pin_metrics" in r.json()["message"]
+    # recorded activity (a fact fixture for yesterday) shows up
+    import datetime as dt
+
+    now = dt.datetime.fromisoformat(client.get("/_sandbox/clock").json()["now"].replace("Z", "+00:00"))
+    yesterday = (now.date() - dt.timedelta(days=1)).isoformat()
+    r = client.post("/_sandbox/facts", json={"table": "organic", "rows": [
+        {"day": yesterday, "pin_id": made[0], "app_type": "MOBILE", "impression": 120, "pin_click": 9,
+         "outbound_click": 4}]})
+    assert r.status_code == 200, r.text
+    got = client.get(f"/v5/pins/{made[0]}", params={"pin_metrics": "true"}, headers=bearer(tok)).json()
+    assert got["pin_metrics"]["90d"] == {"pin_click": 9, "impression": 120, "clickthrough": 4}
+    assert got["pin_metrics"]["all_time"]["impression"] == 120
 
 
 def test_media_source_variants(client):
@@ -223,3 +254,265 @@ def test_auth_errors(client):
     assert r.status_code == 401 and r.json()["code"] == 3 and "pins:read" in r.json()["message"]
     r = client.post("/v5/pins", json={}, headers=bearer(token(client, "v", scopes="boards:read,pins:read")))
     assert r.status_code == 401 and r.json()["code"] == 3 and "pins:write" in r.json()["message"]
+
+
+# -- sections and group boards on create ------------------------------------------------------------
+def test_create_in_a_section_and_on_a_group_board(client):
+    from tests.factories import section, share_board
+
+    alice, bob, carol = token(client, "alice"), token(client, "bob"), token(client, "carol")
+    b = board(client, alice)["id"]
+    other = board(client, alice)["id"]
+    s = section(client, alice, b)
+    p = pin(client, alice, b, board_section_id=s["id"])
+    assert p["board_section_id"] == s["id"] and p["board_id"] == b
+    src = {"source_type": "image_url", "url": "https://e.com/a.jpg"}
+    r = client.post("/v5/pins", json={"board_id": other, "board_section_id": s["id"], "media_source": src},
+                    headers=bearer(alice))
+    assert r.status_code == 404 and r.json()["code"] == 2031 and "board_section_id" in r.json()["message"]
+    # a collaborator pins on the group board (and into its sections); others may not
+    r = client.post("/v5/pins", json={"board_id": b, "media_source": src}, headers=bearer(bob))
+    assert r.status_code == 403 and r.json()["code"] == 29
+    share_board(client, b, "bob")
+    made = pin(client, bob, b, board_section_id=s["id"])
+    assert made["is_owner"] is True and made["board_owner"]["username"] == "alice"
+    r = client.post("/v5/pins", json={"board_id": b, "media_source": src}, headers=bearer(carol))
+    assert r.status_code == 403 and r.json()["code"] == 29
+
+
+# -- update ---------------------------------------------------------------------------------------
+def test_update(client):
+    from tests.factories import section
+
+    tok = token(client, "alice")
+    b = board(client, tok)["id"]
+    to = board(client, tok)["id"]
+    s_from, s_to = section(client, tok, b), section(client, tok, to)
+    p = pin(client, tok, b, board_section_id=s_from["id"], title="Old", description="Old text", alt_text="old",
+            note="old note")
+    r = client.patch(f"/v5/pins/{p['id']}", json={"title": "New", "link": "https://example.com/new",
+                                                  "note": None, "description": None}, headers=bearer(tok))
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["title"], got["link"], got["note"], got["description"], got["alt_text"]) == (
+        "New", "https://example.com/new", None, None, "old")
+    assert got["board_id"] == b and got["board_section_id"] == s_from["id"] and got["media"] == p["media"]
+    assert client.get(f"/v5/pins/{p['id']}", headers=bearer(tok)).json() == got
+    # out of its section, then to another board's section; moving boards without a section leaves none
+    r = client.patch(f"/v5/pins/{p['id']}", json={"board_section_id": None}, headers=bearer(tok))
+    assert r.json()["board_section_id"] is None and r.json()["board_id"] == b
+    r = client.patch(f"/v5/pins/{p['id']}", json={"board_id": to, "board_section_id": s_to["id"]},
+                     headers=bearer(tok))
+    assert (r.json()["board_id"], r.json()["board_section_id"]) == (to, s_to["id"])
+    assert client.get(f"/v5/boards/{b}", headers=bearer(tok)).json()["pin_count"] == 0
+    assert client.get(f"/v5/boards/{to}", headers=bearer(tok)).json()["pin_count"] == 1
+    r = client.patch(f"/v5/pins/{p['id']}", json={"board_id": b}, headers=bearer(tok))
+    assert (r.json()["board_id"], r.json()["board_section_id"]) == (b, None)
+    r = client.patch(f"/v5/pins/{p['id']}", json={"board_id": None, "alt_text": "alt"}, headers=bearer(tok))
+    assert r.status_code == 200 and r.json()["board_id"] == b and r.json()["alt_text"] == "alt"
+
+
+def test_update_carousel_slots(client):
+    tok = token(client, "alice")
+    b = board(client, tok)["id"]
+    items = [{"url": f"https://e.com/{i}.jpg", "title": f"slide {i}", "link": f"https://e.com/p/{i}"}
+             for i in range(3)]
+    p = pin(client, tok, b, media_source={"source_type": "multiple_image_urls", "items": items})
+    r = client.patch(f"/v5/pins/{p['id']}", json={"carousel_slots": [
+        {"title": "First"}, {"description": "the second", "link": "https://e.com/two"}]}, headers=bearer(tok))
+    assert r.status_code == 200, r.text
+    slots = r.json()["media"]["items"]
+    assert [(s["title"], s["description"], s["link"]) for s in slots] == [
+        ("First", None, "https://e.com/p/0"), ("slide 1", "the second", "https://e.com/two"),
+        ("slide 2", None, "https://e.com/p/2")]
+    assert slots[0]["images"] == p["media"]["items"][0]["images"]
+    r = client.patch(f"/v5/pins/{p['id']}", json={"carousel_slots": [{}] * 4}, headers=bearer(tok))
+    assert r.status_code == 400 and "carousel_slots" in r.json()["message"]
+    r = client.patch(f"/v5/pins/{p['id']}", json={"carousel_slots": [{"link": "nope"}]}, headers=bearer(tok))
+    assert r.status_code == 400 and "carousel_slots[0].link" in r.json()["message"]
+    plain = pin(client, tok, b)
+    r = client.patch(f"/v5/pins/{plain['id']}", json={"carousel_slots": [{"title": "x"}]}, headers=bearer(tok))
+    assert r.status_code == 400 and r.json()["code"] == 1 and "carousel_slots" in r.json()["message"]
+
+
+@pytest.mark.parametrize("body, status, code, field", [
+    ({"title": "t" * 101}, 400, 1, "title"),
+    ({"description": "d" * 801}, 400, 1, "description"),
+    ({"alt_text": "a" * 501}, 400, 1, "alt_text"),
+    ({"link": "not a url"}, 400, 1, "link"),
+    ({"link": "https://e.com/" + "x" * 2048}, 400, 1, "link"),
+    ({"board_id": "12ab"}, 400, 1, "board_id"),
+    ({"board_section_id": "x"}, 400, 1, "board_section_id"),
+    ({"carousel_slots": "x"}, 400, 1, "carousel_slots"),
+    ({"board_id": "123456789"}, 404, 40, "Board not found."),
+    ({"board_section_id": "123456789"}, 404, 2031, "board_section_id"),
+])
+def test_update_validation(client, body, status, code, field):
+    tok = token(client, "alice")
+    p = pin(client, tok, board(client, tok)["id"])
+    r = client.patch(f"/v5/pins/{p['id']}", json=body, headers=bearer(tok))
+    assert r.status_code == status and r.json()["code"] == code and field in r.json()["message"], r.text
+    assert client.get(f"/v5/pins/{p['id']}", headers=bearer(tok)).json() == p  # unchanged
+
+
+def test_update_rules(client):
+    from tests.factories import share_board
+
+    alice, bob = token(client, "alice"), token(client, "bob")
+    mine = board(client, alice)["id"]
+    p = pin(client, alice, mine)
+    r = client.patch(f"/v5/pins/{p['id']}", json={"title": "x"}, headers=bearer(bob))
+    assert r.status_code == 403 and r.json()["code"] == 29 and r.json()["message"].startswith(
+        "Not authorized to update Pin.")
+    share_board(client, mine, "bob")  # collaborators save Pins on the board, but a Pin is updated by its owner
+    r = client.patch(f"/v5/pins/{p['id']}", json={"title": "x"}, headers=bearer(bob))
+    assert r.status_code == 403 and r.json()["code"] == 29
+    r = client.patch(f"/v5/pins/{p['id']}", json={"board_id": board(client, bob)["id"]}, headers=bearer(alice))
+    assert r.status_code == 403 and r.json()["code"] == 29
+    for missing in ("123456789", "abc"):
+        r = client.patch(f"/v5/pins/{missing}", json={"title": "x"}, headers=bearer(alice))
+        assert r.status_code == 404 and r.json()["code"] == 50
+    # secret boards need a secret write scope, to change a Pin there or to move one there
+    secret_board = board(client, alice, privacy="SECRET")["id"]
+    secret_pin = pin(client, alice, secret_board)
+    limited = token(client, "alice", scopes="boards:read,boards:write,pins:read,pins:write,pins:read_secret")
+    r = client.patch(f"/v5/pins/{secret_pin['id']}", json={"title": "x"}, headers=bearer(limited))
+    assert r.status_code == 401 and r.json()["code"] == 3 and "pins:write_secret" in r.json()["message"]
+    r = client.patch(f"/v5/pins/{p['id']}", json={"board_id": secret_board}, headers=bearer(limited))
+    assert r.status_code == 401 and r.json()["code"] == 3
+    pins_secret = token(client, "alice", scopes="boards:read,boards:write,pins:read,pins:write,pins:read_secret,"
+                                                "pins:write_secret")
+    r = client.patch(f"/v5/pins/{secret_pin['id']}", json={"title": "ok"}, headers=bearer(pins_secret))
+    assert r.status_code == 200 and r.json()["title"] == "ok"
+    # Business Access: an analyst updates the owner's public Pins, not secret ones
+    owner, analyst = token(client, "owner"), token(client, "analyst")
+    acct = ad_account(client, owner)["id"]
+    grant(client, acct, "analyst", ["ANALYST"])
+    op = pin(client, owner, board(client, owner)["id"])
+    osecret = pin(client, owner, board(client, owner, privacy="SECRET")["id"])
+    q = {"ad_account_id": acct}
+    assert client.patch(f"/v5/pins/{op['id']}", params=q, json={"title": "ba"}, headers=bearer(analyst)).json()[
+        "title"] == "ba"
+    r = client.patch(f"/v5/pins/{osecret['id']}", params=q, json={"title": "x"}, headers=bearer(analyst))
+    assert r.status_code == 403 and r.json()["code"] == 29
+
+
+# -- delete ---------------------------------------------------------------------------------------
+def test_delete(client):
+    from tests.factories import share_board
+
+    alice, bob, carol = token(client, "alice"), token(client, "bob"), token(client, "carol")
+    b = board(client, alice)["id"]
+    p = pin(client, alice, b)
+    keep = pin(client, alice, b)
+    r = client.delete(f"/v5/pins/{keep['id']}", headers=bearer(bob))
+    assert r.status_code == 403 and r.json()["code"] == 29
+    assert client.delete(f"/v5/pins/{p['id']}", headers=bearer(alice)).status_code == 204
+    r = client.get(f"/v5/pins/{p['id']}", headers=bearer(alice))
+    assert r.status_code == 404 and r.json()["code"] == 50
+    r = client.delete(f"/v5/pins/{p['id']}", headers=bearer(alice))
+    assert r.status_code == 404 and r.json()["code"] == 50
+    assert client.get(f"/v5/boards/{b}", headers=bearer(alice)).json()["pin_count"] == 1
+    # on a group board: the owner and collaborators delete anyone's Pins
+    share_board(client, b, "bob")
+    share_board(client, b, "carol")
+    bobs = pin(client, bob, b)
+    assert client.delete(f"/v5/pins/{keep['id']}", headers=bearer(bob)).status_code == 204
+    assert client.delete(f"/v5/pins/{bobs['id']}", headers=bearer(carol)).status_code == 204
+    assert collect_pages(client, f"/v5/boards/{b}/pins", bearer(alice)) == []
+
+
+def test_delete_secret_and_hidden(client):
+    alice, bob = token(client, "alice"), token(client, "bob")
+    secret = pin(client, alice, board(client, alice, privacy="SECRET")["id"])
+    protected = pin(client, alice, board(client, alice, privacy="PROTECTED")["id"])
+    r = client.delete(f"/v5/pins/{protected['id']}", headers=bearer(bob))
+    assert r.status_code == 403 and r.json()["code"] == 29
+    limited = token(client, "alice", scopes="boards:read,boards:write,pins:read,pins:write,pins:read_secret")
+    r = client.delete(f"/v5/pins/{secret['id']}", headers=bearer(limited))
+    assert r.status_code == 401 and r.json()["code"] == 3 and "pins:write_secret" in r.json()["message"]
+    assert client.delete(f"/v5/pins/{secret['id']}", headers=bearer(alice)).status_code == 204
+
+
+# -- save -----------------------------------------------------------------------------------------
+def test_save(client):
+    from tests.factories import section
+
+    alice, bob = token(client, "alice"), token(client, "bob")
+    original = pin(client, alice, board(client, alice)["id"], title="Shed", note="alice's note",
+                   media_source={"source_type": "multiple_image_urls", "items": [
+                       {"url": "https://e.com/1.jpg"}, {"url": "https://e.com/2.jpg"}]})
+    target = board(client, bob)["id"]
+    s = section(client, bob, target)
+    r = client.post(f"/v5/pins/{original['id']}/save", json={"board_id": target}, headers=bearer(bob))
+    assert r.status_code == 201, r.text
+    saved = r.json()
+    assert saved["id"] != original["id"] and saved["parent_pin_id"] == original["id"]
+    assert (saved["board_id"], saved["board_section_id"], saved["is_owner"]) == (target, None, True)
+    assert saved["board_owner"]["username"] == "bob" and saved["note"] is None
+    for key in ("title", "link", "media", "creative_type", "dominant_color", "alt_text", "description"):
+        assert saved[key] == original[key], key
+    # into a section: with its board, or the section alone
+    r = client.post(f"/v5/pins/{original['id']}/save", json={"board_id": target, "board_section_id": s["id"]},
+                    headers=bearer(bob))
+    assert r.status_code == 201 and r.json()["board_section_id"] == s["id"]
+    r = client.post(f"/v5/pins/{original['id']}/save", json={"board_section_id": s["id"]}, headers=bearer(bob))
+    assert r.status_code == 201 and (r.json()["board_id"], r.json()["board_section_id"]) == (target, s["id"])
+    # a save of a save points at the Pin saved
+    r = client.post(f"/v5/pins/{saved['id']}/save", json={"board_id": board(client, alice)["id"]},
+                    headers=bearer(alice))
+    assert r.status_code == 201 and r.json()["parent_pin_id"] == saved["id"]
+    got = collect_pages(client, "/v5/pins", bearer(bob), {"pin_filter": "exclude_native"})
+    assert len(got) == 3 and all(p["parent_pin_id"] == original["id"] for p in got)
+    assert collect_pages(client, "/v5/pins", bearer(bob), {"pin_filter": "exclude_repins"}) == []
+
+
+@pytest.mark.parametrize("body, status, code, field", [
+    ({}, 400, 1, "board_id"),
+    ({"board_id": None, "board_section_id": None}, 400, 1, "board_id"),
+    ({"board_id": "12ab"}, 400, 1, "board_id"),
+    ({"board_section_id": "x"}, 400, 1, "board_section_id"),
+    ({"board_id": "123456789"}, 404, 40, "Board not found."),
+    ({"board_section_id": "123456789"}, 404, 2031, "board_section_id"),
+])
+def test_save_validation(client, body, status, code, field):
+    tok = token(client, "alice")
+    p = pin(client, tok, board(client, tok)["id"])
+    r = client.post(f"/v5/pins/{p['id']}/save", json=body, headers=bearer(tok))
+    assert r.status_code == status and r.json()["code"] == code and field in r.json()["message"], r.text
+    assert len(collect_pages(client, "/v5/pins", bearer(tok))) == 1
+
+
+def test_save_rules(client):
+    alice, bob = token(client, "alice"), token(client, "bob")
+    public = pin(client, alice, board(client, alice)["id"])
+    protected = pin(client, alice, board(client, alice, privacy="PROTECTED")["id"])
+    bobs_board = board(client, bob)["id"]
+    alices_board = board(client, alice)["id"]
+    for pin_id, board_id, status, code in (
+            (protected["id"], bobs_board, 403, 29),  # a Pin Bob may not see
+            (public["id"], alices_board, 403, 29),  # a board Bob may not save to
+            ("123456789", bobs_board, 404, 50)):
+        r = client.post(f"/v5/pins/{pin_id}/save", json={"board_id": board_id}, headers=bearer(bob))
+        assert r.status_code == status and r.json()["code"] == code, r.text
+    secret_board = board(client, bob, privacy="SECRET")["id"]
+    limited = token(client, "bob", scopes="boards:read,boards:write,pins:read,pins:write,boards:read_secret")
+    r = client.post(f"/v5/pins/{public['id']}/save", json={"board_id": secret_board}, headers=bearer(limited))
+    assert r.status_code == 401 and r.json()["code"] == 3 and "pins:write_secret" in r.json()["message"]
+    assert client.post(f"/v5/pins/{public['id']}/save", json={"board_id": secret_board},
+                       headers=bearer(bob)).status_code == 201
+
+
+def test_write_auth_errors(client):
+    tok = token(client, "alice")
+    b = board(client, tok)["id"]
+    p = pin(client, tok, b)
+    calls = [("patch", f"/v5/pins/{p['id']}", {"json": {"title": "x"}}), ("delete", f"/v5/pins/{p['id']}", {}),
+             ("post", f"/v5/pins/{p['id']}/save", {"json": {"board_id": b}})]
+    reader = token(client, "alice", scopes="boards:read,boards:write,pins:read")
+    for method, path, kwargs in calls:
+        r = client.request(method, path, **kwargs)
+        assert r.status_code == 401 and r.json()["code"] == 2
+        r = client.request(method, path, headers=bearer(reader), **kwargs)
+        assert r.status_code == 401 and r.json()["code"] == 3 and "pins:write" in r.json()["message"]
+    assert client.get(f"/v5/pins/{p['id']}", headers=bearer(tok)).json() == p

@@ -32,6 +32,22 @@ class BoardCreate(BaseModel):
     privacy: BoardPrivacy = BoardPrivacy.PUBLIC
 
 
+class BoardUpdatePrivacy(str, Enum):
+    """BoardUpdate's privacy: a board can be made public or secret (not protected) by an update."""
+
+    PUBLIC = "PUBLIC"
+    SECRET = "SECRET"
+
+
+class BoardUpdate(BaseModel):
+    """The body of boards/update: only the fields sent change (`description: null` clears it)."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str | None = None
+    description: str | None = Field(None, max_length=500)
+    privacy: BoardUpdatePrivacy | None = None
+
+
 class BoardOwner(BaseModel):
     username: str
 

@@ -1,9 +1,12 @@
-"""Boards: create, get, list — and who may see what (privacy, scopes, Business Access).
+"""Boards: create, get, list, update, delete — and who may see or change what (privacy, scopes, group
+boards, Business Access).
 
 The "operation user_account" is the token user, or with `ad_account_id` the owner of that ad account
 when the token user holds a role on it (`Viewer`). Secret boards need the `boards:read_secret` scope
-(and, through an ad account, a role that may act on secret content: Owner, Admin).
-Later organic operations (update, delete, sections, board pins) extend this module.
+to be seen and `boards:write_secret` to be changed (and, through an ad account, a role that may act on
+secret content: Owner, Admin). A group board is shared by its owner with collaborators
+(`board_collaborators`): they see it as their own, list and save Pins on it, and manage its sections;
+only the owner updates or deletes the board. See docs/organic.md.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from pinsandbox.core.errors import Forbidden, InsufficientScope, InvalidParamete
 from pinsandbox.core.ids import new_id
 from pinsandbox.core.pagination import PageParams, fingerprint, paginate
 from pinsandbox.core.tables import users
-from pinsandbox.organic.boards.tables import boards
+from pinsandbox.organic.boards.tables import board_collaborators, boards
 from pinsandbox.organic.pins.tables import pins
+from pinsandbox.organic.sections.tables import board_sections
 
 MAX_NAME_LENGTH = 180  # the stored column's width; Pinterest documents no bound
 BOARD_NOT_FOUND = "Board not found."
@@ -74,6 +78,11 @@ def username(conn: sa.Connection, user_id: int) -> str:
     return conn.execute(sa.select(users.c.username).where(users.c.id == user_id)).scalar() or ""
 
 
+def collaborator_count(conn: sa.Connection, board_id: int) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(board_collaborators)
+                        .where(board_collaborators.c.board_id == board_id)).scalar() or 0
+
+
 def render(conn: sa.Connection, row: sa.Row) -> dict[str, Any]:
     data = row.data or {}
     pin_count = conn.execute(sa.select(sa.func.count()).select_from(pins).where(pins.c.board_id == row.id)).scalar()
@@ -86,7 +95,7 @@ def render(conn: sa.Connection, row: sa.Row) -> dict[str, Any]:
         "board_pins_modified_at": data.get("board_pins_modified_at") or iso(row.created_time),
         "name": row.name,
         "description": data.get("description"),
-        "collaborator_count": 0,  # group boards (collaborators) are not modelled yet
+        "collaborator_count": collaborator_count(conn, row.id),
         "pin_count": pin_count,
         "follower_count": 0,
         "media": {"image_cover_url": _image_url(recent[0], "400x300") if recent else None,
@@ -108,59 +117,143 @@ def _image_url(pin_data: dict[str, Any], size: str) -> str | None:
 
 
 # -- rules ----------------------------------------------------------------------------------------
-def create(conn: sa.Connection, *, viewer: Viewer, name: str, description: str | None, privacy: str,
-           now: int) -> sa.Row:
-    clean = name.strip()
+def _clean_name(name: str | None) -> str:
+    clean = (name or "").strip()
     if not clean or len(clean) > MAX_NAME_LENGTH:
         raise InvalidParameter(f"The board name is invalid or duplicated. Field 'name' must have 1 to "
                                f"{MAX_NAME_LENGTH} characters.")
-    if privacy == "SECRET" and ("boards:write_secret" not in viewer.scopes or not viewer.secret_role):
-        raise viewer.secret_denied("Creating a SECRET board", "boards:write_secret")
-    taken = conn.execute(sa.select(boards.c.id).where(
-        boards.c.owner_user_id == viewer.user_id, sa.func.lower(boards.c.name) == clean.lower())).first()
+    return clean
+
+
+def _check_name_free(conn: sa.Connection, *, owner_user_id: int, name: str, except_id: int | None = None) -> None:
+    stmt = sa.select(boards.c.id).where(boards.c.owner_user_id == owner_user_id,
+                                        sa.func.lower(boards.c.name) == name.lower())
+    if except_id is not None:
+        stmt = stmt.where(boards.c.id != except_id)
+    taken = conn.execute(stmt).first()
     if taken is not None:
         raise InvalidParameter(f"The board name is invalid or duplicated. Field 'name': the user already has "
-                               f"a board named {clean!r} (board {taken.id}).")
+                               f"a board named {name!r} (board {taken.id}).")
+
+
+def create(conn: sa.Connection, *, viewer: Viewer, name: str, description: str | None, privacy: str,
+           now: int) -> sa.Row:
+    clean = _clean_name(name)
+    if privacy == "SECRET" and ("boards:write_secret" not in viewer.scopes or not viewer.secret_role):
+        raise viewer.secret_denied("Creating a SECRET board", "boards:write_secret")
+    _check_name_free(conn, owner_user_id=viewer.user_id, name=clean)
     board_id = new_id()
     conn.execute(sa.insert(boards).values(
         id=board_id, owner_user_id=viewer.user_id, name=clean, privacy=privacy,
         data={"description": description, "board_pins_modified_at": iso(now)},
         created_time=now, updated_time=now))
-    return conn.execute(sa.select(boards).where(boards.c.id == board_id)).first()
+    return load(conn, board_id)
 
 
-def visible(row: sa.Row, *, viewer: Viewer) -> bool:
-    """Owners see their public and protected boards, and secret ones with boards:read_secret;
-    anyone sees a public board."""
-    if row.owner_user_id != viewer.user_id:
+def load(conn: sa.Connection, board_id: str | int) -> sa.Row | None:
+    text = str(board_id)
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return conn.execute(sa.select(boards).where(boards.c.id == int(text))).first()
+
+
+def role_of(conn: sa.Connection, row: sa.Row, user_id: int) -> str | None:
+    """"OWNER", "COLLABORATOR" (a group board shared with the user) or None."""
+    if row.owner_user_id == user_id:
+        return "OWNER"
+    shared = conn.execute(sa.select(board_collaborators.c.user_id).where(
+        board_collaborators.c.board_id == row.id, board_collaborators.c.user_id == user_id)).first()
+    return "COLLABORATOR" if shared is not None else None
+
+
+def visible(conn: sa.Connection, row: sa.Row, *, viewer: Viewer) -> bool:
+    """Owners and collaborators see the board unless it is secret and the token lacks
+    boards:read_secret; anyone else sees a public board only."""
+    if role_of(conn, row, viewer.user_id) is None:
         return row.privacy == "PUBLIC"
     return row.privacy != "SECRET" or viewer.can_read_secret_boards
 
 
+def not_found(board_id: str | int) -> NotFound:
+    return NotFound(f"{BOARD_NOT_FOUND} No board {board_id} is visible to this user.", code=40)
+
+
 def get(conn: sa.Connection, *, viewer: Viewer, board_id: str | int) -> sa.Row:
     """A board the viewer may see; an unknown or hidden board is 404 code 40 (never revealed)."""
-    row = conn.execute(sa.select(boards).where(boards.c.id == int(board_id))).first()
-    if row is None or not visible(row, viewer=viewer):
-        raise NotFound(f"{BOARD_NOT_FOUND} No board {board_id} is visible to this user.", code=40)
+    row = load(conn, board_id)
+    if row is None or not visible(conn, row, viewer=viewer):
+        raise not_found(board_id)
     return row
 
 
-def get_owned(conn: sa.Connection, *, viewer: Viewer, board_id: str | int, action: str) -> sa.Row:
-    """A board of the operation user_account to write to: 404 code 40 if unknown or hidden, 403 if not theirs.
-    The caller checks the secret-content rules of its own operation."""
-    row = conn.execute(sa.select(boards).where(boards.c.id == int(board_id))).first()
-    if row is None or (row.owner_user_id != viewer.user_id and row.privacy != "PUBLIC"):
-        raise NotFound(f"{BOARD_NOT_FOUND} No board {board_id} is visible to this user.", code=40)
-    if row.owner_user_id != viewer.user_id:
-        raise Forbidden(f"{NOT_PERMITTED} Board {board_id} belongs to another user; {action} only on boards "
-                        "of the operation user_account.", code=29)
+def get_for_write(conn: sa.Connection, *, viewer: Viewer, board_id: str | int, denied: str,
+                  collaborators: bool, secret_scopes: tuple[str, ...]) -> sa.Row:
+    """A board the operation user_account may change.
+
+    404 code 40 if unknown, or another user's non-public board not shared with them; 403 code 29
+    (`denied` names the operation) if they are not its owner (or, when `collaborators`, a collaborator);
+    a secret board also needs one of `secret_scopes` (401 code 3), and through an ad account the
+    Owner or Admin role (403 code 29).
+    """
+    row = load(conn, board_id)
+    role = role_of(conn, row, viewer.user_id) if row is not None else None
+    if row is None or (role is None and row.privacy != "PUBLIC"):
+        raise not_found(board_id)
+    if role is None or (role == "COLLABORATOR" and not collaborators):
+        who = "a collaborator" if role == "COLLABORATOR" else "not its owner"
+        raise Forbidden(f"{denied} {NOT_PERMITTED} The operation user_account is {who} on board {row.id}.",
+                        code=29)
+    if row.privacy == "SECRET" and (not (set(secret_scopes) & viewer.scopes) or not viewer.secret_role):
+        raise viewer.secret_denied(f"Changing secret board {row.id}", *secret_scopes)
     return row
 
 
-def touch_pins_modified(conn: sa.Connection, *, board: sa.Row, now: int) -> None:
-    data = dict(board.data or {})
+def can_pin_to(conn: sa.Connection, row: sa.Row, *, viewer: Viewer) -> bool:
+    return role_of(conn, row, viewer.user_id) is not None
+
+
+def touch_pins_modified(conn: sa.Connection, *, board: sa.Row | int, now: int) -> None:
+    row = board if isinstance(board, sa.Row) else load(conn, board)
+    if row is None:
+        return
+    data = dict(row.data or {})
     data["board_pins_modified_at"] = iso(now)
-    conn.execute(sa.update(boards).where(boards.c.id == board.id).values(data=data, updated_time=now))
+    conn.execute(sa.update(boards).where(boards.c.id == row.id).values(data=data, updated_time=now))
+
+
+def update(conn: sa.Connection, *, viewer: Viewer, board_id: str, fields: dict[str, Any], now: int) -> sa.Row:
+    """boards/update: the owner changes name, description, privacy (only the fields sent)."""
+    row = get_for_write(conn, viewer=viewer, board_id=board_id, denied="Not authorized to update the board.",
+                        collaborators=False, secret_scopes=("boards:write_secret",))
+    values: dict[str, Any] = {}
+    data = dict(row.data or {})
+    if "name" in fields:
+        clean = _clean_name(fields["name"])
+        _check_name_free(conn, owner_user_id=row.owner_user_id, name=clean, except_id=row.id)
+        values["name"] = clean
+    if "description" in fields:
+        data["description"] = fields["description"]
+    if "privacy" in fields:
+        privacy = fields["privacy"]
+        if privacy is None:
+            raise InvalidParameter("Invalid board parameters. Field 'privacy' must be PUBLIC or SECRET, not null.")
+        if privacy == "SECRET" and row.privacy != "SECRET" and (
+                "boards:write_secret" not in viewer.scopes or not viewer.secret_role):
+            raise viewer.secret_denied(f"Making board {row.id} SECRET", "boards:write_secret")
+        values["privacy"] = privacy
+    conn.execute(sa.update(boards).where(boards.c.id == row.id).values(**values, data=data, updated_time=now))
+    return load(conn, row.id)
+
+
+def delete(conn: sa.Connection, *, viewer: Viewer, board_id: str) -> None:
+    """boards/delete: the owner deletes the board with its sections, its Pins (everyone's, on a group
+    board) and its collaborators."""
+    row = get_for_write(conn, viewer=viewer, board_id=board_id, denied="Not authorized to delete the board.",
+                        collaborators=False, secret_scopes=("boards:write_secret",))
+    conn.execute(sa.delete(pins).where(pins.c.board_id == row.id))
+    conn.execute(sa.delete(board_sections).where(board_sections.c.board_id == row.id))
+    conn.execute(sa.delete(board_collaborators).where(board_collaborators.c.board_id == row.id))
+    conn.execute(sa.delete(boards).where(boards.c.id == row.id))
 
 
 _PRIVACY_FILTER = {
@@ -171,13 +264,45 @@ _PRIVACY_FILTER = {
 
 def list_(conn: sa.Connection, *, viewer: Viewer, privacy: str | None, page: PageParams, secret: bytes
           ) -> tuple[list[sa.Row], str | None]:
-    """The operation user's boards. Without a privacy filter: every board the token may see (secret
-    ones only with boards:read_secret); asking for secret boards explicitly without it is an error."""
+    """The operation user's boards and the group boards shared with them. Without a privacy filter:
+    every board the token may see (secret ones only with boards:read_secret); asking for secret
+    boards explicitly without it is an error."""
     wanted = set(_PRIVACY_FILTER[privacy or "ALL"])
     if "SECRET" in wanted and not viewer.can_read_secret_boards:
         if privacy in ("SECRET", "PUBLIC_AND_SECRET"):
             raise viewer.secret_denied(f"Listing boards with privacy={privacy}", "boards:read_secret")
         wanted.discard("SECRET")
-    stmt = sa.select(boards).where(boards.c.owner_user_id == viewer.user_id, boards.c.privacy.in_(sorted(wanted)))
+    shared = sa.select(board_collaborators.c.board_id).where(board_collaborators.c.user_id == viewer.user_id)
+    stmt = sa.select(boards).where(sa.or_(boards.c.owner_user_id == viewer.user_id, boards.c.id.in_(shared)),
+                                   boards.c.privacy.in_(sorted(wanted)))
     return paginate(conn, stmt, key=boards.c.id, page=page, secret=secret,
                     fp=fingerprint("boards/list", user=viewer.user_id, privacy=sorted(wanted)))
+
+
+# -- group boards (sandbox control) -------------------------------------------------------------
+def add_collaborator(conn: sa.Connection, *, board_id: int, user_id: int, now: int) -> sa.Row:
+    row = load(conn, board_id)
+    if row is None:
+        raise not_found(board_id)
+    if row.owner_user_id == user_id:
+        raise InvalidParameter(f"Invalid field 'username': the user owns board {board_id}; the owner is not a "
+                               "collaborator.")
+    if role_of(conn, row, user_id) is None:
+        conn.execute(sa.insert(board_collaborators).values(board_id=row.id, user_id=user_id, created_time=now))
+    return row
+
+
+def remove_collaborator(conn: sa.Connection, *, board_id: int, user_id: int) -> None:
+    row = load(conn, board_id)
+    if row is None:
+        raise not_found(board_id)
+    gone = conn.execute(sa.delete(board_collaborators).where(board_collaborators.c.board_id == row.id,
+                                                             board_collaborators.c.user_id == user_id))
+    if gone.rowcount == 0:
+        raise NotFound(f"User {user_id} is not a collaborator on board {board_id}.", code=30)
+
+
+def collaborator_names(conn: sa.Connection, board_id: int) -> list[str]:
+    return list(conn.execute(
+        sa.select(users.c.username).join(board_collaborators, board_collaborators.c.user_id == users.c.id)
+        .where(board_collaborators.c.board_id == board_id).order_by(users.c.username)).scalars())

@@ -123,6 +123,35 @@ class PinCreate(BaseModel):
     note: str | None = Field(None, max_length=500)
 
 
+class CarouselSlot(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    title: str | None = None
+    description: str | None = None
+    link: str | None = None
+
+
+class PinUpdate(BaseModel):
+    """The body of pins/update: only the fields sent change (null clears a text field)."""
+
+    model_config = ConfigDict(extra="ignore")
+    alt_text: str | None = Field(None, max_length=500)
+    board_id: NumericId | None = None
+    board_section_id: NumericId | None = None
+    description: str | None = Field(None, max_length=800)
+    link: str | None = Field(None, max_length=2048)
+    title: str | None = Field(None, max_length=100)
+    carousel_slots: list[CarouselSlot] | None = None
+    note: str | None = Field(None, max_length=500)
+
+
+class PinSave(BaseModel):
+    """The body of pins/save."""
+
+    model_config = ConfigDict(extra="ignore")
+    board_id: NumericId | None = None
+    board_section_id: NumericId | None = None
+
+
 class BoardOwner(BaseModel):
     username: str
 

@@ -12,3 +12,4 @@ pins = sa.Table(
 )
 sa.Index("ix_pins_owner_id", pins.c.owner_user_id, pins.c.id)
 sa.Index("ix_pins_board", pins.c.board_id, pins.c.id)
+sa.Index("ix_pins_section", pins.c.board_section_id, pins.c.id)
