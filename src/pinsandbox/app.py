@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 
 from pinsandbox import SPEC_VERSION, __version__
+from pinsandbox.core.dispatch import install_route_index
 from pinsandbox.core.errors import install_error_handlers
 from pinsandbox.core.middleware import RequestIdMiddleware
 from pinsandbox.core.store import Store
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     from pinsandbox.api import include_routers
 
     include_routers(app)
+    install_route_index(app.router)  # after every route is added: see core/dispatch.py
     return app
 
 

@@ -67,3 +67,12 @@ def test_http_bodies_are_code_and_message(client):
     assert r.status_code == 405 and r.json()["code"] == 405
     r = client.get("/v5/ad_accounts")
     assert r.status_code == 401 and r.json()["code"] == 2
+
+
+def test_a_parameter_named_like_a_location_is_named():
+    from pinsandbox.core.errors import validation_message
+
+    msg = validation_message([{"loc": ("query", "query"), "type": "missing", "msg": "Field required"}])
+    assert msg == "Parameter 'query' is required."
+    msg = validation_message([{"loc": ("body", "items", 0, "path"), "type": "missing", "msg": "Field required"}])
+    assert msg == "Field 'items.0.path' is required."

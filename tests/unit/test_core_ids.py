@@ -50,3 +50,14 @@ def test_ids_are_unique_across_threads():
     flat = [v for chunk in out for v in chunk]
     assert len(set(flat)) == len(flat) == 16000
     assert all(chunk == sorted(chunk) for chunk in out)
+
+
+def test_parse_id_maps_references_that_cannot_name_a_row_to_zero():
+    from pinsandbox.core.ids import parse_id
+
+    assert parse_id("228178023812169728") == 228178023812169728
+    assert parse_id("AG42", "AG") == 42
+    assert parse_id("9" * 19) == 0  # beyond a 64-bit column: "not found", never a driver error
+    assert parse_id("AG" + "9" * 19, "AG") == 0
+    assert parse_id("１２") == 0  # non-ASCII digits
+    assert parse_id("") == 0

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from pinsandbox.core.db import Query
 from pinsandbox.core.errors import Forbidden, NotFound
 from pinsandbox.core.tables import ad_account_members, ad_accounts
 
@@ -52,25 +53,25 @@ class AdAccountAccess:
         return self.account.id
 
 
-# Built once: every request of an ad account runs these, and a statement built per call costs more to
-# construct and to key for SQLAlchemy's compiled cache than the query itself (see docs/benchmarks.md).
-_ACCOUNT_BY_ID = sa.select(ad_accounts).where(ad_accounts.c.id == sa.bindparam("ad_account_id"))
-_ROLES_OF_MEMBER = sa.select(ad_account_members.c.roles).where(
+# Every request of an ad account runs these: compiled once, run on the DBAPI cursor (core/db.py Query).
+_ACCOUNT_BY_ID = Query(sa.select(ad_accounts).where(ad_accounts.c.id == sa.bindparam("ad_account_id")))
+_ROLES_OF_MEMBER = Query(sa.select(ad_account_members.c.roles).where(
     ad_account_members.c.ad_account_id == sa.bindparam("ad_account_id"),
-    ad_account_members.c.user_id == sa.bindparam("user_id"))
+    ad_account_members.c.user_id == sa.bindparam("user_id")))
+_OWNER_ONLY = frozenset({"OWNER"})
 
 
 def roles_on(conn: sa.Connection, *, user_id: int, account: sa.Row) -> frozenset[str]:
     if account.owner_user_id == user_id:
-        return frozenset({"OWNER"})
-    held = conn.execute(_ROLES_OF_MEMBER, {"ad_account_id": account.id, "user_id": user_id}).scalar()
+        return _OWNER_ONLY
+    held = _ROLES_OF_MEMBER.scalar(conn, {"ad_account_id": account.id, "user_id": user_id})
     return frozenset(held or ())
 
 
 def ad_account_access(conn: sa.Connection, *, user_id: int, ad_account_id: str | int,
                       roles: frozenset[str]) -> AdAccountAccess:
     """The ad account, if the user may act on it with one of `roles`; 404 or 403 otherwise."""
-    account = conn.execute(_ACCOUNT_BY_ID, {"ad_account_id": int(ad_account_id)}).first()
+    account = _ACCOUNT_BY_ID.first(conn, {"ad_account_id": int(ad_account_id)})
     if account is None:
         raise NotFound(f"Ad account {ad_account_id} not found.", code=2)
     held = roles_on(conn, user_id=user_id, account=account)

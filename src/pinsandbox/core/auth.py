@@ -104,8 +104,17 @@ class TokenCache:
         self._entries.clear()
 
 
+def _store_of(request: Request):
+    """`pinsandbox.app.store_of` (importing it here would be circular; a call-time import costs ~1 µs)."""
+    return request.app.state.store
+
+
 def bearer_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
+    header = ""
+    for key, raw in request.scope["headers"]:  # what request.headers.get() does, without building Headers
+        if key == b"authorization":
+            header = raw.decode("latin-1")
+            break
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise AuthenticationFailed()
@@ -114,10 +123,8 @@ def bearer_token(request: Request) -> str:
 
 def authenticate(request: Request) -> Caller:
     """Resolve the bearer token to a Caller, or raise 401 code 2."""
-    from pinsandbox.app import store_of
-
     token = bearer_token(request)
-    store = store_of(request)
+    store = _store_of(request)
     key = hash_token(token)
     cached = store.token_cache.get(key)
     if cached is None:
@@ -194,13 +201,11 @@ async def authenticated(request: Request) -> None:
 
     It also counts the request against the route's rate-limit category (`x-ratelimit-category`).
     """
-    from pinsandbox.app import store_of
-
     caller = getattr(request.state, "caller", None) or authenticate(request)
     route = request.scope.get("route")
     extra = getattr(route, "openapi_extra", None) or {}
     category = extra.get("x-ratelimit-category", "org_read")
-    store_of(request).limiter.hit(user_id=caller.user_id, app_id=caller.app_id, category=category)
+    _store_of(request).limiter.hit(user_id=caller.user_id, app_id=caller.app_id, category=category)
 
 
 def op(operation_id: str, category: str, **kwargs):

@@ -84,7 +84,9 @@ class NotImplementedYet(ApiError):
 
 
 def _loc_name(loc: tuple | list) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    # Only the first element says where (body, query, ...): a field may itself be named "query".
+    rest = loc[1:] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else loc
+    parts = [str(p) for p in rest]
     # pydantic adds the union/model tag names in some locations; keep field-ish names only
     parts = [p for p in parts if not p.startswith("function-") and "[" not in p]
     return ".".join(parts) if parts else "body"

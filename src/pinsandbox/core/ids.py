@@ -42,3 +42,22 @@ def new_id() -> int:
 
 def new_id_str() -> str:
     return str(_generator.next())
+
+
+_MAX_ID = 2**63 - 1
+
+
+def parse_id(text: str | int, prefix: str = "") -> int:
+    """The integer an id reference names, for lookups: `"AG123"` with prefix "AG" -> 123.
+
+    A reference too large for a 64-bit column (the spec allows up to 20 characters in some bodies)
+    cannot name a stored row, so it maps to 0, which no generated id ever takes: the lookup then
+    answers "not found" instead of failing in the database driver.
+    """
+    if isinstance(text, int):
+        return text if 0 < text <= _MAX_ID else 0
+    digits = text.removeprefix(prefix) if prefix else text
+    if not digits.isdigit() or not digits.isascii():
+        return 0
+    value = int(digits)
+    return value if value <= _MAX_ID else 0

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import orjson
 import sqlalchemy as sa
 from fastapi import Depends, Query
 
@@ -41,6 +42,29 @@ Page = Annotated[PageParams, Depends(_page_params)]
 
 
 def fingerprint(operation: str, **filters: Any) -> str:
+    try:  # the same filters again (a client polling its first page): remembered
+        key = (operation, *sorted((k, type(v), _hashable(v)) for k, v in filters.items()))
+        hit = _FINGERPRINTS.get(key)
+    except TypeError:  # unhashable filter values: computed each time
+        return _fingerprint(operation, filters)
+    if hit is None:
+        if len(_FINGERPRINTS) >= 4096:
+            _FINGERPRINTS.clear()
+        hit = _FINGERPRINTS[key] = _fingerprint(operation, filters)
+    return hit
+
+
+_FINGERPRINTS: dict[tuple, str] = {}
+
+
+def _hashable(value: Any) -> Any:
+    """A key equal only for values that render alike (True and 1 hash alike, not so their JSON)."""
+    if isinstance(value, (list, tuple)):
+        return tuple((type(v), _hashable(v)) for v in value)
+    return value
+
+
+def _fingerprint(operation: str, filters: dict[str, Any]) -> str:
     raw = json.dumps([operation, sorted((k, v) for k, v in filters.items())], default=str, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
@@ -54,7 +78,10 @@ def _unb64(text: str) -> bytes:
 
 
 def encode_bookmark(secret: bytes, *, key: Any, fp: str) -> str:
-    payload = json.dumps({"k": key, "f": fp}, separators=(",", ":")).encode()
+    try:  # the signature covers these bytes, whichever encoder made them
+        payload = orjson.dumps({"k": key, "f": fp})
+    except TypeError:
+        payload = json.dumps({"k": key, "f": fp}, separators=(",", ":")).encode()
     sig = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
     return _b64(payload + b"." + sig)
 
@@ -78,19 +105,28 @@ def decode_bookmark(secret: bytes, bookmark: str, *, fp: str) -> Any:
     return data["k"]
 
 
-def paginate(conn: sa.Connection, stmt: sa.Select, *, key: sa.ColumnElement, page: PageParams, secret: bytes,
-             fp: str, descending: bool = False) -> tuple[list[sa.Row], str | None]:
-    """Run `stmt` (already filtered) one page at a time by `key` (a unique, increasing column)."""
-    if page.bookmark:
-        after = decode_bookmark(secret, page.bookmark, fp=fp)
-        stmt = stmt.where(key < after if descending else key > after)
-    stmt = stmt.order_by(key.desc() if descending else key.asc()).limit(page.page_size + 1)
-    rows = list(conn.execute(stmt))
+def after_key(page: PageParams, *, secret: bytes, fp: str) -> Any:
+    """The sort key the page starts after (its bookmark's), or None on the first page."""
+    return decode_bookmark(secret, page.bookmark, fp=fp) if page.bookmark else None
+
+
+def cut_page(rows: list[Any], *, key: str, page: PageParams, secret: bytes, fp: str) -> tuple[list[Any], str | None]:
+    """`rows`: up to `page_size + 1` rows in page order; the page and the bookmark of the next one."""
     if len(rows) <= page.page_size:
         return rows, None
     rows = rows[: page.page_size]
-    last = rows[-1]._mapping[key.name]
-    return rows, encode_bookmark(secret, key=last, fp=fp)
+    return rows, encode_bookmark(secret, key=rows[-1]._mapping[key], fp=fp)
+
+
+def paginate(conn: sa.Connection, stmt: sa.Select, *, key: sa.ColumnElement, page: PageParams, secret: bytes,
+             fp: str, descending: bool = False) -> tuple[list[sa.Row], str | None]:
+    """Run `stmt` (already filtered) one page at a time by `key` (a unique, increasing column)."""
+    after = after_key(page, secret=secret, fp=fp)
+    if after is not None:
+        stmt = stmt.where(key < after if descending else key > after)
+    stmt = stmt.order_by(key.desc() if descending else key.asc()).limit(page.page_size + 1)
+    rows = list(conn.execute(stmt))
+    return cut_page(rows, key=key.name, page=page, secret=secret, fp=fp)
 
 
 def paginate_list(items: list[Any], *, key: Any, page: PageParams, secret: bytes, fp: str

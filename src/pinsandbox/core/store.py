@@ -23,6 +23,29 @@ from pinsandbox.settings import Settings
 
 # Tables that `reset` keeps unless asked: the identities tokens are made from.
 IDENTITY_TABLES = {"users", "apps", "tokens", "oauth_codes", "sandbox_state"}
+_KEPT_READERS = 8  # SQLite reader connections kept between requests (the pool holds 8 + 16)
+
+
+@contextmanager
+def _sqlite_read_transaction(conn: sa.Connection) -> Iterator[None]:
+    """A read transaction begun and ended on the driver connection (SQLAlchemy's begin/commit events
+    cost more than the reads of a GET). A statement run through SQLAlchemy inside it makes SQLAlchemy
+    "autobegin" its own transaction object on top (core/db.py's BEGIN hook sees the driver is in one
+    already); it is then ended through SQLAlchemy, which ends the driver's."""
+    driver = conn.connection.driver_connection
+    driver.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction():
+            conn.rollback()
+        elif driver.in_transaction:
+            driver.execute("ROLLBACK")
+        raise
+    if conn.in_transaction():
+        conn.commit()
+    elif driver.in_transaction:
+        driver.execute("COMMIT")
 
 
 class Store:
@@ -38,6 +61,10 @@ class Store:
         self._secret: bytes | None = None
         self._facts = None
         self._facts_lock = threading.Lock()
+        self._keep_readers = self.dialect == "sqlite"
+        self._local = threading.local()
+        self._kept: dict[sa.Connection, threading.Thread] = {}
+        self._kept_lock = threading.Lock()
 
     @property
     def dialect(self) -> str:
@@ -45,10 +72,64 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as conn:
-            conn.execution_options(pinsandbox_write=False)
-            with conn.begin():
-                yield conn
+        conn = self._reader()  # `pinsandbox_write` is unset on it: a reader
+        try:
+            if self._keep_readers:
+                with _sqlite_read_transaction(conn):
+                    yield conn
+            else:
+                with conn.begin():
+                    yield conn
+        finally:
+            self._put_back(conn)
+
+    # Readers on SQLite keep their connection between requests: one per thread, at most
+    # `_KEPT_READERS` in all, so the pool always has room for writers. Checking a connection out
+    # of SQLAlchemy's pool and back costs more than most reads (~30 µs); between transactions
+    # a SQLite connection holds no lock and sees every commit. PostgreSQL connections go back to
+    # the pool (which pings them after a server restart).
+    def _reader(self) -> sa.Connection:
+        conn = getattr(self._local, "reader", None)
+        if conn is not None:
+            self._local.reader = None
+            if not (conn.closed or conn.invalidated):
+                return conn
+            self._forget(conn)
+        return self.engine.connect()
+
+    def _put_back(self, conn: sa.Connection) -> None:
+        if (self._keep_readers and not (conn.closed or conn.invalidated)
+                and not conn.connection.driver_connection.in_transaction  # e.g. a COMMIT that failed
+                and getattr(self._local, "reader", None) is None and self._adopt(conn)):
+            self._local.reader = conn
+            return
+        self._forget(conn)
+        conn.close()
+
+    def _adopt(self, conn: sa.Connection) -> bool:
+        with self._kept_lock:
+            if conn in self._kept:
+                return True
+            if len(self._kept) >= _KEPT_READERS:  # close those of threads that have ended
+                for other, thread in list(self._kept.items()):
+                    if not thread.is_alive():
+                        del self._kept[other]
+                        other.close()
+            if len(self._kept) >= _KEPT_READERS:
+                return False
+            self._kept[conn] = threading.current_thread()
+            return True
+
+    def _forget(self, conn: sa.Connection) -> None:
+        with self._kept_lock:
+            self._kept.pop(conn, None)
+
+    def _close_kept(self) -> None:
+        with self._kept_lock:
+            kept, self._kept = list(self._kept), {}
+        for conn in kept:
+            conn.close()
+        self._local = threading.local()
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -71,13 +152,14 @@ class Store:
 
     @property
     def facts(self):
-        """The analytics fact store (DuckDB in the data dir), opened on first use."""
+        """The analytics fact store (Parquet segments in `<data_dir>/facts`, read through DuckDB), opened on
+        first use. Any number of processes may open the same data dir."""
         if self._facts is None:
             with self._facts_lock:
                 if self._facts is None:
                     from pinsandbox.reporting.facts import FactStore
 
-                    self._facts = FactStore(self.settings.data_dir / "facts.duckdb")
+                    self._facts = FactStore(self.settings.data_dir / "facts")
         return self._facts
 
     @property
@@ -99,4 +181,5 @@ class Store:
         if self._facts is not None:
             self._facts.close()
             self._facts = None
+        self._close_kept()
         self.engine.dispose()

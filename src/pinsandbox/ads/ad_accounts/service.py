@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from pinsandbox.core.access import ANY_ROLE, NOT_PERMITTED, ad_account_access, roles_on
+from pinsandbox.core.db import Query
 from pinsandbox.core.enums import currency_for_country
 from pinsandbox.core.errors import Forbidden, InvalidParameter
 from pinsandbox.core.ids import new_id
@@ -16,8 +17,11 @@ from pinsandbox.core.tables import ad_account_members, ad_accounts, users
 MAX_AD_ACCOUNTS_PER_USER = 50
 
 
+_USERNAME = Query(sa.select(users.c.username).where(users.c.id == sa.bindparam("id")))
+
+
 def render(conn: sa.Connection, row: sa.Row, *, viewer_id: int) -> dict[str, Any]:
-    owner = conn.execute(sa.select(users.c.username).where(users.c.id == row.owner_user_id)).scalar()
+    owner = _USERNAME.scalar(conn, {"id": row.owner_user_id})
     return {
         "id": str(row.id), "name": row.name,
         "owner": {"username": owner, "id": str(row.owner_user_id)},

@@ -51,7 +51,7 @@ from pinsandbox.ads.campaigns.service import (CURRENCY_PER_USD, ERROR_CODES, FIN
 from pinsandbox.ads.campaigns.tables import campaigns
 from pinsandbox.core.enums import COUNTRIES
 from pinsandbox.core.errors import InvalidParameter, NotFound
-from pinsandbox.core.ids import new_id
+from pinsandbox.core.ids import new_id, parse_id
 from pinsandbox.core.pagination import PageParams, fingerprint, paginate
 
 MAX_CBO_AD_GROUPS = 70
@@ -127,7 +127,7 @@ def bid_floors(*, specs: list[BaseModel], targeting_spec: dict[str, Any] | None)
 # -- reads -----------------------------------------------------------------------------------------
 def get_row(conn: sa.Connection, *, ad_account_id: int, ad_group_id: str | int) -> sa.Row:
     """The ad group row, or 404 code 1012 when it is not an ad group of the ad account."""
-    row = conn.execute(sa.select(ad_groups).where(ad_groups.c.id == int(ad_group_id),
+    row = conn.execute(sa.select(ad_groups).where(ad_groups.c.id == parse_id(ad_group_id),
                                                   ad_groups.c.ad_account_id == int(ad_account_id))).first()
     if row is None:
         raise NotFound(f"Request contains invalid gids: ad group {ad_group_id} (ad_group_id) is not in ad account "
@@ -344,7 +344,7 @@ def _stored(item: BaseModel, fields: set[str]) -> dict[str, Any]:
 
 
 def _campaign_ref(ref: str) -> int:
-    return int(ref.removeprefix("C"))
+    return parse_id(ref, "C")
 
 
 # -- writes ----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pinsandbox.core.auth import Caller, op, require
 from pinsandbox.core.enums import ENTITY_STATUSES
 from pinsandbox.core.pagination import Page
 from pinsandbox.core.params import enum_list, id_list
-from pinsandbox.core.responses import Json, page_body
+from pinsandbox.core.responses import Json, RawJson, page_json
 from pinsandbox.core.types import AdAccountIdPath, id_path
 
 router = APIRouter(tags=["campaigns"])
@@ -27,16 +27,16 @@ CampaignIdPath = Annotated[str, id_path("Campaign ID, must be associated with th
 async def campaigns_list(request: Request, ad_account_id: AdAccountIdPath, page: Page, campaign_ids: ListQuery = None,
                          entity_statuses: ListQuery = None,
                          order: Annotated[Literal["ASCENDING", "DESCENDING"] | None, Query()] = None,
-                         caller: Caller = require("ads:read")) -> Json:
+                         caller: Caller = require("ads:read")) -> RawJson:
     store = store_of(request)
     ids = id_list("campaign_ids", campaign_ids)
     statuses = enum_list("entity_statuses", entity_statuses, ENTITY_STATUSES)
     with store.read() as conn:
         access = ad_account_access(conn, user_id=caller.user_id, ad_account_id=ad_account_id, roles=ADS_READ)
         rows, bookmark = service.list_(conn, ad_account_id=access.id, campaign_ids=ids, entity_statuses=statuses,
-                                       order=order, page=page, secret=store.secret)
+                                       order=order, page=page, secret=store.secret, raw=True)
         now = store.clock.epoch_seconds()
-        return Json(page_body([service.render(r, now=now) for r in rows], bookmark))
+        return page_json(service.render_jsons(rows, now=now), bookmark)
 
 
 @router.post("/ad_accounts/{ad_account_id}/campaigns", response_model=CampaignCreateResponse,
@@ -64,9 +64,9 @@ async def campaigns_update(request: Request, ad_account_id: AdAccountIdPath, bod
 @router.get("/ad_accounts/{ad_account_id}/campaigns/{campaign_id:digits}", response_model=Campaign,
             **op("campaigns/get", "ads_read"))
 async def campaigns_get(request: Request, ad_account_id: AdAccountIdPath, campaign_id: CampaignIdPath,
-                        caller: Caller = require("ads:read")) -> Json:
+                        caller: Caller = require("ads:read")) -> RawJson:
     store = store_of(request)
     with store.read() as conn:
         access = ad_account_access(conn, user_id=caller.user_id, ad_account_id=ad_account_id, roles=ADS_READ)
-        row = service.get_row(conn, ad_account_id=access.id, campaign_id=campaign_id)
-        return Json(service.render(row, now=store.clock.epoch_seconds()))
+        return RawJson(service.get_json(conn, ad_account_id=access.id, campaign_id=campaign_id,
+                                        now=store.clock.epoch_seconds()))

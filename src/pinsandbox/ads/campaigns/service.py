@@ -37,18 +37,22 @@ COMPLETED after `end_time`, else RUNNING.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError
 
 from pinsandbox.ads.ad_groups.tables import ad_groups
-from pinsandbox.ads.campaigns.schemas import CampaignCreateRequest, CampaignUpdateRequest
+from pinsandbox.ads.campaigns.schemas import CampaignCreateRequest, CampaignUpdateRequest, SummaryStatus
 from pinsandbox.ads.campaigns.tables import campaigns
+from pinsandbox.core.db import Query, json_loads
 from pinsandbox.core.errors import ApiError, InvalidParameter, NotFound, validation_message
-from pinsandbox.core.ids import new_id
-from pinsandbox.core.pagination import PageParams, fingerprint, paginate
+from pinsandbox.core.ids import new_id, parse_id
+from pinsandbox.core.pagination import PageParams, after_key, cut_page, fingerprint
+from pinsandbox.core.responses import LATE, RenderedRows, dumps
 
 # Pinterest-style codes of per-item exceptions (and of the 404 for unknown ids). 1012 and 1509 are
 # codes seen on the wire; the others are this sandbox's, one per rule, stable across releases.
@@ -138,10 +142,13 @@ def check_account(item_account_id: str, ad_account_id: int) -> None:
 
 
 # -- reads -----------------------------------------------------------------------------------------
+_BY_ID = Query(sa.select(campaigns).where(campaigns.c.id == sa.bindparam("id"),
+                                          campaigns.c.ad_account_id == sa.bindparam("ad_account_id")))
+
+
 def get_row(conn: sa.Connection, *, ad_account_id: int, campaign_id: str | int) -> sa.Row:
     """The campaign row, or 404 code 1012 when it is not a campaign of the ad account."""
-    row = conn.execute(sa.select(campaigns).where(campaigns.c.id == int(campaign_id),
-                                                  campaigns.c.ad_account_id == int(ad_account_id))).first()
+    row = _BY_ID.first(conn, {"id": parse_id(campaign_id), "ad_account_id": int(ad_account_id)})
     if row is None:
         raise NotFound(f"Request contains invalid gids: campaign {campaign_id} (campaign_id) is not in ad account "
                        f"{ad_account_id}, method GetCampaignsByIds.", code=ERROR_CODES["UNKNOWN_ENTITY"])
@@ -158,33 +165,107 @@ def summary_status(status: str, start_time: int | None, end_time: int | None, no
     return "RUNNING"
 
 
-def render(row: sa.Row, *, now: int) -> dict[str, Any]:
-    d = row.data or {}
+def _fields(row: Any, d: dict[str, Any], summary: str) -> dict[str, Any]:
+    get = d.get
     return {
         "id": str(row.id), "ad_account_id": str(row.ad_account_id), "name": d["name"], "status": row.status,
-        "lifetime_spend_cap": d.get("lifetime_spend_cap"), "daily_spend_cap": d.get("daily_spend_cap"),
-        "order_line_id": d.get("order_line_id"), "tracking_urls": d.get("tracking_urls"),
-        "start_time": d.get("start_time"), "end_time": d.get("end_time"),
-        "summary_status": summary_status(row.status, d.get("start_time"), d.get("end_time"), now),
+        "lifetime_spend_cap": get("lifetime_spend_cap"), "daily_spend_cap": get("daily_spend_cap"),
+        "order_line_id": get("order_line_id"), "tracking_urls": get("tracking_urls"),
+        "start_time": get("start_time"), "end_time": get("end_time"), "summary_status": summary,
         "objective_type": d["objective_type"], "created_time": row.created_time, "updated_time": row.updated_time,
-        "type": "campaign", "is_flexible_daily_budgets": bool(d.get("is_flexible_daily_budgets")),
-        "default_ad_group_budget_in_micro_currency": d.get("default_ad_group_budget_in_micro_currency"),
-        "is_automated_campaign": bool(d.get("is_automated_campaign")),
-        "is_campaign_budget_optimization": bool(d.get("is_campaign_budget_optimization")),
+        "type": "campaign", "is_flexible_daily_budgets": bool(get("is_flexible_daily_budgets")),
+        "default_ad_group_budget_in_micro_currency": get("default_ad_group_budget_in_micro_currency"),
+        "is_automated_campaign": bool(get("is_automated_campaign")),
+        "is_campaign_budget_optimization": bool(get("is_campaign_budget_optimization")),
     }
 
 
+def render(row: sa.Row, *, now: int) -> dict[str, Any]:
+    d = row.data or {}
+    return _fields(row, d, summary_status(row.status, d.get("start_time"), d.get("end_time"), now))
+
+
+# The read routes render from "raw" rows (the JSON `data` as stored text) through a RenderedRows cache
+# (core/responses.py): the bytes are those of `Json(render(row))`, rendered once per stored content.
+_RAW_COLUMNS = (campaigns.c.id, campaigns.c.ad_account_id, campaigns.c.status,
+                sa.cast(campaigns.c.data, sa.Text).label("data"), campaigns.c.created_time, campaigns.c.updated_time)
+
+
+def _render_raw(raw: Any) -> tuple[dict[str, Any], tuple[str, Any, Any]]:
+    d = json_loads(raw.data) if raw.data is not None else None
+    d = d or {}
+    return _fields(raw, d, LATE), (raw.status, d.get("start_time"), d.get("end_time"))
+
+
+_RENDERED = RenderedRows(_render_raw)
+
+
+def render_jsons(raws: list[Any], *, now: int) -> list[bytes]:
+    """The JSON of `render()` for each raw row (see `_RAW_COLUMNS`)."""
+    parts, out = _RENDERED.parts, []
+    for raw in raws:
+        hit = parts(raw)
+        if hit is None:  # a stored value RenderedRows cannot split around: rendered afresh
+            fields = raw._asdict()
+            fields["data"] = json_loads(raw.data) if raw.data is not None else None
+            out.append(dumps(render(SimpleNamespace(**fields), now=now)))
+            continue
+        (head, tail), (status, start_time, end_time) = hit
+        summary = summary_status(status, start_time, end_time, now)
+        out.append(head + (_SUMMARY_JSON.get(summary) or dumps(summary)) + tail)
+    return out
+
+
+def render_json(raw: Any, *, now: int) -> bytes:
+    return render_jsons([raw], now=now)[0]
+
+
+_SUMMARY_JSON = {s.value: dumps(s.value) for s in SummaryStatus}
+
+
+_RAW_BY_ID = Query(sa.select(*_RAW_COLUMNS).where(campaigns.c.id == sa.bindparam("id"),
+                                                   campaigns.c.ad_account_id == sa.bindparam("ad_account_id")))
+
+
+def get_json(conn: sa.Connection, *, ad_account_id: int, campaign_id: str | int, now: int) -> bytes:
+    """The campaign's JSON, or 404 code 1012 as `get_row`."""
+    raw = _RAW_BY_ID.first(conn, {"id": parse_id(campaign_id), "ad_account_id": int(ad_account_id)})
+    if raw is None:
+        get_row(conn, ad_account_id=ad_account_id, campaign_id=campaign_id)  # raises the 404
+    return render_json(raw, now=now)
+
+
+@functools.lru_cache(maxsize=512)
+def _list_query(statuses: int, ids: int | None, after: bool, descending: bool, raw: bool = False) -> Query:
+    """The page query of one shape: how many statuses and ids are asked for, bookmark or not, order;
+    `raw`: the columns of `render_json`."""
+    stmt = sa.select(*_RAW_COLUMNS) if raw else sa.select(campaigns)
+    stmt = stmt.where(campaigns.c.ad_account_id == sa.bindparam("ad_account_id"),
+                      campaigns.c.status.in_([sa.bindparam(f"s{i}") for i in range(statuses)]))
+    if ids is not None:
+        stmt = stmt.where(campaigns.c.id.in_([sa.bindparam(f"i{i}") for i in range(ids)]))
+    if after:
+        after_bind = sa.bindparam("after")
+        stmt = stmt.where(campaigns.c.id < after_bind if descending else campaigns.c.id > after_bind)
+    stmt = stmt.order_by(campaigns.c.id.desc() if descending else campaigns.c.id.asc())
+    return Query(stmt.limit(sa.bindparam("limit", type_=sa.Integer)))
+
+
 def list_(conn: sa.Connection, *, ad_account_id: int, campaign_ids: list[int] | None,
-          entity_statuses: list[str] | None, order: str | None, page: PageParams, secret: bytes
+          entity_statuses: list[str] | None, order: str | None, page: PageParams, secret: bytes, raw: bool = False
           ) -> tuple[list[sa.Row], str | None]:
+    """A page of the account's campaigns and the next page's bookmark; `raw`: rows for `render_json`."""
     statuses = sorted(set(entity_statuses or DEFAULT_LIST_STATUSES))
-    stmt = sa.select(campaigns).where(campaigns.c.ad_account_id == ad_account_id, campaigns.c.status.in_(statuses))
-    if campaign_ids is not None:
-        stmt = stmt.where(campaigns.c.id.in_(campaign_ids))
     fp = fingerprint("campaigns/list", account=ad_account_id, ids=sorted(campaign_ids or []), statuses=statuses,
                      order=order)
-    return paginate(conn, stmt, key=campaigns.c.id, page=page, secret=secret, fp=fp,
-                    descending=order == "DESCENDING")
+    after = after_key(page, secret=secret, fp=fp)
+    descending = order == "DESCENDING"
+    ids = sorted(set(campaign_ids)) if campaign_ids is not None else None
+    params: dict[str, Any] = {"ad_account_id": ad_account_id, "after": after, "limit": page.page_size + 1}
+    params.update((f"s{i}", s) for i, s in enumerate(statuses))
+    params.update((f"i{i}", v) for i, v in enumerate(ids or ()))
+    query = _list_query(len(statuses), None if ids is None else len(ids), after is not None, descending, raw)
+    return cut_page(query.all(conn, params), key="id", page=page, secret=secret, fp=fp)
 
 
 # -- rules (each one function; they see the campaign as it will be) -------------------------------

@@ -62,7 +62,7 @@ from pinsandbox.ads.conversions.schemas import (AEM_FLAGS, HASHED_FIELDS, Conver
                                                 ConversionTagConfigs)
 from pinsandbox.ads.conversions.tables import conversion_events, conversion_tags
 from pinsandbox.core.errors import ApiError, InvalidParameter, NotFound, validation_message
-from pinsandbox.core.ids import new_id
+from pinsandbox.core.ids import new_id, parse_id
 from pinsandbox.core.pagination import PageParams, fingerprint, paginate
 
 TAG_VERSION = "3"
@@ -113,7 +113,7 @@ def code_snippet(tag_id: int, *, aem_enabled: bool) -> str:
 
 
 def get_row(conn: sa.Connection, *, ad_account_id: int, conversion_tag_id: str | int) -> sa.Row:
-    row = conn.execute(sa.select(conversion_tags).where(conversion_tags.c.id == int(conversion_tag_id),
+    row = conn.execute(sa.select(conversion_tags).where(conversion_tags.c.id == parse_id(conversion_tag_id),
                                                         conversion_tags.c.ad_account_id == ad_account_id)).first()
     if row is None:
         raise NotFound(f"Conversion tag {conversion_tag_id} not found in ad account {ad_account_id}.")
