@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.databases import fresh_database
+
 PINSANDBOX = [sys.executable, "-m", "pinsandbox.cli"]
 
 
@@ -27,7 +29,7 @@ def start(data_dir: Path, port: int, *extra: str) -> tuple[subprocess.Popen, lis
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "COLUMNS": "200"})
     lines: list[str] = []
-    deadline = time.time() + 60
+    deadline = time.time() + 180
     while time.time() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/_sandbox/health", timeout=1).status_code == 200:
@@ -107,14 +109,8 @@ def test_token_command_prints_one_token(tmp_path):
 
 @pytest.mark.postgres
 def test_token_command_with_database_url(tmp_path):
-    url = os.environ.get("PINSANDBOX_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-    try:
-        import psycopg
-
-        psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), connect_timeout=2).close()
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"PostgreSQL not reachable at {url}: {exc}")
-    out = subprocess.run([*PINSANDBOX, "token", "--user", "pg-user", "--database-url", url],
-                         capture_output=True, text=True)
+    with fresh_database("postgresql", tmp_path) as settings:
+        out = subprocess.run([*PINSANDBOX, "token", "--user", "pg-user", "--database-url", settings.database_url],
+                             capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().startswith("pina_")

@@ -73,6 +73,10 @@ def seed(root: str) -> dict[str, str]:
         account = _post(c, "/v5/ad_accounts", {"name": "Conformance", "country": "US"}, headers)
         assert account, "POST /v5/ad_accounts must work for the conformance run"
         acct = ids["ad_account_id"] = account["id"]
+        # sandbox/delete deletes the account it is called on: it gets an account of its own (see _config)
+        doomed = _post(c, "/v5/ad_accounts", {"name": "Conformance (deleted)", "country": "US"}, headers)
+        if doomed:
+            ids["doomed_ad_account_id"] = doomed["id"]
         tag = _post(c, f"/v5/ad_accounts/{acct}/conversion_tags", {"name": "Conformance tag"}, headers)
         if tag:
             ids["conversion_tag_id"] = tag["id"]
@@ -85,6 +89,24 @@ def seed(root: str) -> dict[str, str]:
                                                          "url": "https://example.com/i.jpg"}}, headers)
             if pin:
                 ids["pin_id"] = pin["id"]
+            section = _post(c, f"/v5/boards/{board['id']}/sections", {"name": "Conformance section"}, headers)
+            if section:
+                ids["section_id"] = section["id"]
+            # the deletes get objects of their own (see _config), so the seeded ones live through the run
+            doomed_pin = _post(c, "/v5/pins", {"board_id": board["id"], "media_source": {
+                "source_type": "image_url", "url": "https://example.com/d.jpg"}}, headers)
+            if doomed_pin:
+                ids["doomed_pin_id"] = doomed_pin["id"]
+            doomed_section = _post(c, f"/v5/boards/{board['id']}/sections", {"name": "Conformance (deleted)"},
+                                   headers)
+            if doomed_section:
+                ids["doomed_section_id"] = doomed_section["id"]
+        doomed_board = _post(c, "/v5/boards", {"name": "Conformance board (deleted)"}, headers)
+        if doomed_board:
+            ids["doomed_board_id"] = doomed_board["id"]
+        media = _post(c, "/v5/media", {"media_type": "video"}, headers)
+        if media:
+            ids["media_id"] = media["media_id"]
         campaign = _post(c, f"/v5/ad_accounts/{acct}/campaigns",
                          [{"ad_account_id": acct, "name": "Conformance campaign", "objective_type": "CONSIDERATION"}],
                          headers)
@@ -102,10 +124,22 @@ def seed(root: str) -> dict[str, str]:
                                  "name": "Conformance ad", "status": "ACTIVE"}], headers)
                     if ad:
                         ids["ad_id"] = ad["id"]
+        template = _post(c, f"/_sandbox/ad_accounts/{acct}/templates", {
+            "name": "Conformance template", "report_level": "CAMPAIGN", "columns": ["SPEND_IN_DOLLAR"],
+            "granularity": "DAY", "date_range": {"relative_date_range": {"start_days_in_past": 7,
+                                                                       "end_days_in_past": 1}}}, {})
+        if template:
+            ids["template_id"] = template["id"]
         app = _post(c, "/_sandbox/apps", {"name": "Conformance app", "redirect_uris": ["https://example.com/cb"],
                                           "owner_username": "conformance"}, {})
         if app:
             ids["basic"] = base64.b64encode(f"{app['client_id']}:{app['client_secret']}".encode()).decode()
+        # another user to follow / read the interests of (username path parameters); they follow back
+        friend = _post(c, "/_sandbox/tokens", {"username": "conformance-friend"}, {})
+        if friend:
+            ids["username"] = friend["username"]
+            c.put("/_sandbox/users/conformance-friend/following/conformance")
+            c.put("/_sandbox/users/conformance-friend/interests", json={"interests": ["Travel", "Art"]})
     return ids
 
 
@@ -171,7 +205,8 @@ class ConformanceRun:
 
 def _config(live_api: str, seeded: dict[str, str]) -> SchemathesisConfig:
     dictionaries, parameters = {}, {}
-    for name in ("ad_account_id", "campaign_id", "ad_group_id", "ad_id", "board_id", "pin_id", "conversion_tag_id"):
+    for name in ("ad_account_id", "campaign_id", "ad_group_id", "ad_id", "board_id", "pin_id", "conversion_tag_id",
+                 "username", "section_id", "media_id", "template_id"):
         if name in seeded:
             dictionaries[name] = {"values": [seeded[name]]}
             for location in ("path", "query"):
@@ -189,10 +224,22 @@ def _config(live_api: str, seeded: dict[str, str]) -> SchemathesisConfig:
         "phases": {"stateful": {"enabled": False}},
         "checks": {"enabled": False, **{check: {"enabled": True} for check in CHECKS}},
     }
+    operations = []
     if "basic" in seeded:
         # The token endpoint authenticates the app (HTTP Basic), not a user.
-        data["operations"] = [{"include-operation-id": "oauth/token",
-                               "headers": {"Authorization": f"Basic {seeded['basic']}"}}]
+        operations.append({"include-operation-id": "oauth/token",
+                           "headers": {"Authorization": f"Basic {seeded['basic']}"}})
+    if "doomed_ad_account_id" in seeded:
+        # Deleting the seeded account would turn every later call into a 404: sandbox/delete gets its own.
+        operations.append({"include-operation-id": "sandbox/delete",
+                           "parameters": {"path.ad_account_id": seeded["doomed_ad_account_id"]}})
+    for operation_id, location, key in (("boards/delete", "path.board_id", "doomed_board_id"),
+                                        ("pins/delete", "path.pin_id", "doomed_pin_id"),
+                                        ("board_sections/delete", "path.section_id", "doomed_section_id")):
+        if key in seeded:
+            operations.append({"include-operation-id": operation_id, "parameters": {location: seeded[key]}})
+    if operations:
+        data["operations"] = operations
     return SchemathesisConfig.from_dict(data)
 
 
