@@ -102,6 +102,10 @@ def test_board_follows_are_implicit_user_follows(client):
     got = collect_pages(client, "/v5/user_account/following/boards", bearer(alice))
     assert [b["id"] for b in got] == [travel["id"]]
     assert got[0]["owner"] == {"username": "bob"} and got[0]["name"] == "Travel"
+    # the board counts its follower; the owner's other board does not
+    assert got[0]["follower_count"] == 1
+    assert client.get(f"/v5/boards/{travel['id']}", headers=bearer(bob)).json()["follower_count"] == 1
+    assert client.get(f"/v5/boards/{food['id']}", headers=bearer(bob)).json()["follower_count"] == 0
     # following a user implies following their public boards (unless explicit_following)
     assert follow(client, alice, "carol").status_code == 200
     cb1, cb2 = board(client, carol, name="C1"), board(client, carol, name="C2")
@@ -109,6 +113,8 @@ def test_board_follows_are_implicit_user_follows(client):
     board(client, carol, name="Prot", privacy="PROTECTED")
     got = collect_pages(client, "/v5/user_account/following/boards", bearer(alice), page_size=1)
     assert {b["id"] for b in got} == {travel["id"], cb1["id"], cb2["id"]}
+    # following carol follows her public boards: they count alice
+    assert {b["id"]: b["follower_count"] for b in got if b["id"] != travel["id"]} == {cb1["id"]: 1, cb2["id"]: 1}
     explicit = collect_pages(client, "/v5/user_account/following/boards", bearer(alice),
                              params={"explicit_following": True})
     assert [b["id"] for b in explicit] == [travel["id"]]
@@ -122,6 +128,7 @@ def test_board_follows_are_implicit_user_follows(client):
     assert r.status_code == 200 and r.json()["was_following"] is True
     assert names(collect_pages(client, "/v5/user_account/following", bearer(alice))) == ["carol"]
     assert collect_pages(client, "/v5/user_account/followers", bearer(bob)) == []
+    assert client.get(f"/v5/boards/{travel['id']}", headers=bearer(bob)).json()["follower_count"] == 0
 
 
 def test_board_follow_rules(client):

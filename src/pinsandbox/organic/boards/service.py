@@ -25,6 +25,7 @@ from pinsandbox.core.tables import users
 from pinsandbox.organic.boards.tables import board_collaborators, boards
 from pinsandbox.organic.pins.tables import pins
 from pinsandbox.organic.sections.tables import board_sections
+from pinsandbox.organic.user_account.follows import board_follower_count
 
 MAX_NAME_LENGTH = 180  # the stored column's width; Pinterest documents no bound
 BOARD_NOT_FOUND = "Board not found."
@@ -97,7 +98,7 @@ def render(conn: sa.Connection, row: sa.Row) -> dict[str, Any]:
         "description": data.get("description"),
         "collaborator_count": collaborator_count(conn, row.id),
         "pin_count": pin_count,
-        "follower_count": 0,
+        "follower_count": board_follower_count(conn, row.id),
         "media": {"image_cover_url": _image_url(recent[0], "400x300") if recent else None,
                   "pin_thumbnail_urls": thumbs},
         "owner": {"username": username(conn, row.owner_user_id)},
