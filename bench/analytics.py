@@ -38,16 +38,21 @@ from pinsandbox.settings import Settings  # noqa: E402
 def build(c: TestClient, h: dict, n_ads: int) -> tuple[str, list[str]]:
     acct = c.post("/v5/ad_accounts", json={"name": "Bench", "country": "US"}, headers=h).json()["id"]
     board = c.post("/v5/boards", json={"name": "Bench"}, headers=h).json()["id"]
-    pins = [c.post("/v5/pins", json={"board_id": board, "title": f"p{i}", "link": f"https://ex.com/{i}",
-                                      "media_source": {"source_type": "image_url", "url": f"https://ex.com/{i}.jpg"}},
-                   headers=h).json()["id"] for i in range(10)]
     n_campaigns, groups_per = 50, 2
     per_group = max(1, n_ads // (n_campaigns * groups_per))
+    # an ad group promotes a Pin once: one Pin per ad in a group, shared across groups
+    pins = [c.post("/v5/pins", json={"board_id": board, "title": f"p{i}", "link": f"https://ex.com/{i}",
+                                      "media_source": {"source_type": "image_url", "url": f"https://ex.com/{i}.jpg"}},
+                   headers=h).json()["id"] for i in range(per_group)]
     start = int(dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc).timestamp())
-    camps = c.post(f"/v5/ad_accounts/{acct}/campaigns", headers=h, json=[
-        {"ad_account_id": acct, "name": f"c{i}", "objective_type": "CONSIDERATION", "status": "ACTIVE",
-         "start_time": start} for i in range(n_campaigns)]).json()["items"]
-    campaign_ids = [x["data"]["id"] for x in camps]
+    campaign_ids = []
+    for first in range(0, n_campaigns, 30):  # the spec caps a batch at 30 items
+        r = c.post(f"/v5/ad_accounts/{acct}/campaigns", headers=h, json=[
+            {"ad_account_id": acct, "name": f"c{i}", "objective_type": "CONSIDERATION", "status": "ACTIVE",
+             "start_time": start} for i in range(first, min(first + 30, n_campaigns))])
+        assert r.status_code == 200, r.text
+        campaign_ids += [x["data"]["id"] for x in r.json()["items"]]
+    assert len(campaign_ids) == n_campaigns
     for cid in campaign_ids:
         groups = c.post(f"/v5/ad_accounts/{acct}/ad_groups", headers=h, json=[
             {"campaign_id": cid, "name": f"g{g}", "status": "ACTIVE", "billable_event": "CLICKTHROUGH",
@@ -57,9 +62,9 @@ def build(c: TestClient, h: dict, n_ads: int) -> tuple[str, list[str]]:
             for g in range(groups_per)]).json()["items"]
         for g in groups:
             r = c.post(f"/v5/ad_accounts/{acct}/ads", headers=h, json=[
-                {"ad_group_id": g["data"]["id"], "creative_type": "REGULAR", "pin_id": pins[k % len(pins)],
+                {"ad_group_id": g["data"]["id"], "creative_type": "REGULAR", "pin_id": pins[k],
                  "status": "ACTIVE", "name": f"a{k}"} for k in range(per_group)])
-            assert r.status_code == 200, r.text
+            assert r.status_code == 200 and all("exceptions" not in x for x in r.json()["items"]), r.text
     return acct, campaign_ids
 
 
