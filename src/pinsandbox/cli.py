@@ -56,6 +56,8 @@ def serve(
     = None,
 ) -> None:
     """Run the server: the API under /v5, sandbox controls under /_sandbox, and N job workers."""
+    import gc
+
     import uvicorn
 
     from pinsandbox.app import create_app
@@ -81,6 +83,10 @@ def serve(
     # On shutdown (uvicorn re-raises SIGTERM once it has stopped, so `finally` alone would not run):
     # running jobs end (their minimum time is cut short) instead of waiting for their lease to lapse.
     api.router.add_event_handler("shutdown", lambda: runner.stop(timeout=10))
+    # What startup built (routes, models, the demo's garbage) lives as long as the process: keep it out of
+    # the collector's generations, so a full collection under load walks only per-request objects.
+    gc.collect()
+    gc.freeze()
     try:
         uvicorn.run(api, host=host, port=port, log_level=log_level, access_log=False)
     finally:

@@ -41,7 +41,8 @@ import schemathesis  # noqa: E402
 from schemathesis.config import SchemathesisConfig  # noqa: E402
 from schemathesis.engine import Status, events, from_schema  # noqa: E402
 
-pytestmark = pytest.mark.conformance
+# one schemathesis run per session: under xdist every test of it goes to the same worker (--dist loadgroup)
+pytestmark = [pytest.mark.conformance, pytest.mark.xdist_group("conformance")]
 
 MAX_EXAMPLES = int(os.environ.get("PINSANDBOX_CONFORMANCE_EXAMPLES", "30"))
 SEED = 20240512
