@@ -2,12 +2,13 @@
 `pinterest-generated-client`) against a real pinsandbox server.
 
 A board and a section, a video uploaded through media/create and its S3-style upload target, a video
-Pin in the section, a save of it, updates, lists and deletes — every answer decoded (and so checked
+Pin in the section, a save of it, updates, lists, search, Pin analytics and deletes — every answer decoded (and so checked
 against Pinterest's models) by the client itself.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import httpx
@@ -23,6 +24,7 @@ from openapi_generated.pinterest_client import ApiClient, Configuration  # noqa:
 from openapi_generated.pinterest_client.api.boards_api import BoardsApi  # noqa: E402
 from openapi_generated.pinterest_client.api.media_api import MediaApi  # noqa: E402
 from openapi_generated.pinterest_client.api.pins_api import PinsApi  # noqa: E402
+from openapi_generated.pinterest_client.api.search_api import SearchApi  # noqa: E402
 from openapi_generated.pinterest_client.exceptions import NotFoundException  # noqa: E402
 from openapi_generated.pinterest_client.model.board import Board  # noqa: E402
 from openapi_generated.pinterest_client.model.board_section import BoardSection  # noqa: E402
@@ -98,6 +100,18 @@ def test_board_section_video_pin_save_update_list_delete(api_client, live_server
     assert pins.pins_get(video_pin.id).title == "Final trailer"
     got = boards.boards_get(board.id)
     assert got.pin_count == 1 and got.media.image_cover_url
+
+    # search the user's Pins and boards; read the Pin's analytics (decoded by the client's models)
+    search = SearchApi(api_client)
+    assert video_pin.id in _ids(search.search_user_pins_list("Final trailer"))
+    assert board.id in _ids(search.search_user_boards_get(query="Clips board"))
+    today = dt.datetime.now(dt.timezone.utc).date()
+    analytics = pins.pins_analytics(video_pin.id, today - dt.timedelta(days=6), today,
+                                    ["IMPRESSION", "OUTBOUND_CLICK", "SAVE"])
+    everything = analytics["all"]
+    days = [str(today - dt.timedelta(days=6 - k)) for k in range(7)]
+    assert [str(d.date) for d in everything.daily_metrics] == days
+    assert set(everything.summary_metrics) == {"IMPRESSION", "OUTBOUND_CLICK", "SAVE"}
 
     # delete: the Pin, the section, the boards
     pins.pins_delete(saved.id)

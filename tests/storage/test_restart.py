@@ -12,6 +12,7 @@ dropped afterwards. When no server answers, the PostgreSQL cases are skipped wit
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
