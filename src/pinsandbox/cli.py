@@ -66,7 +66,7 @@ def serve(
     settings = _settings(data_dir, database_url, host=host, port=port, rate_limits=rate_limits, workers=workers)
     store = _store(settings)
     base = f"http://{host}:{port}"
-    out = Console()
+    out = Console(soft_wrap=True)  # the token and the curl line stay whole, to copy
     if demo:
         from pinsandbox.demo import DEMO_USER, seed
 
