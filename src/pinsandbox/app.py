@@ -26,6 +26,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         openapi_url="/v5/openapi.json",
         docs_url="/v5/docs",
         redoc_url=None,
+        # FastAPI's native telemetry checks on every request whether OpenTelemetry is configured;
+        # PINSANDBOX_TELEMETRY=1 turns it on for those who collect traces.
+        telemetry=None if store.settings.telemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.store = store
     install_error_handlers(app)

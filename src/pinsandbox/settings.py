@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     # SQL echo for debugging.
     echo_sql: bool = False
     # Jobs (async reports, MMM reports, bulk): see docs/architecture.md "Jobs" and docs/sandbox.md.
+    telemetry: bool = Field(default=False, description="FastAPI's OpenTelemetry spans and metrics for each request "
+                            "(off: its per-request check is a tenth of a simple GET's time).")
     workers: int = Field(default=2, ge=0, description="In-process job workers of `pinsandbox serve`.")
     job_min_seconds: float = Field(default=2.0, ge=0, description="A job finishes no earlier than this many "
                                    "real seconds after it was submitted (clients' polling sees IN_PROGRESS).")
