@@ -74,3 +74,15 @@ def test_fast_and_standard_handlers_answer_alike(client, app):
         assert fast.headers["content-type"] == standard.headers["content-type"]
     statuses = {both(client, app, "GET", u, params=p, headers=hd)[0].status_code for u, p, hd in cases}
     assert {200, 400, 401, 403, 404} <= statuses  # the cases reach every kind of answer
+
+
+def test_fastapi_telemetry_is_off_unless_asked_for(tmp_path):
+    from pinsandbox.app import create_app
+    from pinsandbox.settings import Settings
+
+    off = create_app(Settings(data_dir=tmp_path / "a"))
+    assert not off._native_telemetry.enabled() and off._telemetry["tracing"] is False
+    on = create_app(Settings(data_dir=tmp_path / "b", telemetry=True))
+    assert on._telemetry["tracing"] is True and on._telemetry["metrics"] is True
+    for app in (off, on):
+        app.state.store.dispose()
