@@ -244,6 +244,14 @@ def test_auth_roles_and_conversion_tokens(client, s):
     assert r.status_code == 403 and r.json()["code"] == 29
 
 
+def test_conversion_token_with_a_path_id_of_odd_digits(client, s):
+    """str.isdigit() takes "²" but int() does not: the binding check answered 500, not the 400 of the path."""
+    conv = client.post(f"/_sandbox/ad_accounts/{s['acct']}/conversion_token").json()["access_token"]
+    for path_id in ("²", "1²", "①"):
+        r = client.post(f"/v5/ad_accounts/{path_id}/events", json={"data": [ev(client)]}, headers=bearer(conv))
+        assert r.status_code == 400 and r.json()["code"] == 1 and "ad_account_id" in r.json()["message"], r.text
+
+
 @pytest.mark.skipif(bool(os.environ.get("PINSANDBOX_TEST_URL")), reason="reads the in-process store")
 def test_stored_rows_for_the_reporting_engine(client, s, store):
     from pinsandbox.ads.conversions import service

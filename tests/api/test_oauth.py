@@ -232,6 +232,19 @@ def test_client_authentication(client):
     assert exchange(client, app, code).status_code == 200
 
 
+def test_odd_client_credentials_are_refused_not_500(client):
+    """A client_id of digits int() refuses ("²": str.isdigit() takes it) and a non-ASCII secret
+    (compare_digest refuses non-ASCII str) were 500s."""
+    app = register(client)
+    data = {"grant_type": "client_credentials", "scope": "ads:read"}
+    for raw in ("²:x", "①:x", f"{app['client_id']}:é", f"{app['client_id']}:{app['client_secret']}é"):
+        r = client.post("/v5/oauth/token", data=data,
+                        headers={"Authorization": "Basic " + base64.b64encode(raw.encode()).decode()})
+        assert r.status_code == 401 and r.json()["code"] == 2, (raw, r.text)
+    assert_400(authorize(client, {**app, "client_id": "²"}), "client_id")
+    assert client.post("/v5/oauth/token", headers=basic(app), data=data).status_code == 200
+
+
 def test_token_request_validation(client):
     app = register(client)
     post = lambda data: client.post("/v5/oauth/token", headers=basic(app), data=data)  # noqa: E731

@@ -45,7 +45,7 @@ from schemathesis.engine import Status, events, from_schema  # noqa: E402
 pytestmark = [pytest.mark.conformance, pytest.mark.xdist_group("conformance")]
 
 MAX_EXAMPLES = int(os.environ.get("PINSANDBOX_CONFORMANCE_EXAMPLES", "30"))
-SEED = 20240512
+SEED = int(os.environ.get("PINSANDBOX_CONFORMANCE_SEED", "20240512"))
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_schema_conformance")
 

@@ -372,6 +372,9 @@ def test_signed_download_links(store):
     assert jobs.check_signature(store, job.id, expires, sig[:-2] + "AA")[0] is False  # forged
     assert jobs.check_signature(store, job.id, None, sig) == (False, False)
     assert jobs.check_signature(store, job.id, "12x", sig) == (False, False)
+    # digits int() refuses ("²": str.isdigit() takes it) and a non-ASCII signature were 500s
+    assert jobs.check_signature(store, job.id, "1²", sig) == (False, False)
+    assert jobs.check_signature(store, job.id, expires, "é" + sig[1:]) == (False, False)
     store.clock.set(NOW + dt.timedelta(seconds=300), frozen=True)
     assert jobs.check_signature(store, job.id, expires, sig) == (True, False)
     store.clock.set(NOW + dt.timedelta(seconds=301), frozen=True)

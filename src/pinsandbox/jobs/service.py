@@ -294,9 +294,10 @@ def download_url(store: Any, job: Job, *, base_url: str, ttl_seconds: int = 300)
 
 def check_signature(store: Any, job_id: str, expires: str | None, sig: str | None) -> tuple[bool, bool]:
     """(signature valid, link expired) for a download request."""
-    if not expires or not sig or not expires.isdigit() or len(expires) > 12:
+    if not expires or not sig or not (expires.isascii() and expires.isdigit()) or len(expires) > 12:
         return False, False
-    ok = hmac.compare_digest(signature(store.secret, job_id, int(expires)), sig)
+    # bytes: compare_digest refuses str with non-ASCII characters (a 500 for a tampered link)
+    ok = hmac.compare_digest(signature(store.secret, job_id, int(expires)).encode(), sig.encode())
     return ok, store.clock.epoch_seconds() > int(expires)
 
 

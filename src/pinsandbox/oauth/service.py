@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from pinsandbox.core import identity
 from pinsandbox.core.auth import ALL_SCOPES, hash_token, issue_token, parse_scopes
 from pinsandbox.core.errors import AuthenticationFailed, InvalidParameter, NotFound
+from pinsandbox.core.ids import parse_id
 from pinsandbox.core.tables import ad_accounts, oauth_codes, tokens
 
 CODE_TTL_SECONDS = 600
@@ -55,9 +56,8 @@ def render_app(app: sa.Row, owner_username: str | None) -> dict[str, Any]:
 
 
 def _app_by_client_id(conn: sa.Connection, client_id: str | None) -> sa.Row | None:
-    if not client_id or not client_id.isdigit() or len(client_id) > 18:
-        return None
-    return identity.get_app(conn, int(client_id))
+    number = parse_id(client_id or "")  # 0: not an id (str.isdigit() also takes "²", which int() refuses)
+    return identity.get_app(conn, number) if number else None
 
 
 # -- authorize -------------------------------------------------------------------------------------
@@ -116,7 +116,8 @@ def authorize(conn: sa.Connection, *, client_id: str | None, redirect_uri: str |
 def authenticate_client(conn: sa.Connection, *, client_id: str | None, client_secret: str | None) -> sa.Row:
     """The app named by HTTP Basic credentials, or 401 code 2."""
     app = _app_by_client_id(conn, client_id)
-    if app is None or client_secret is None or not secrets.compare_digest(app.secret, client_secret):
+    if app is None or client_secret is None or not secrets.compare_digest(
+            app.secret.encode(), client_secret.encode()):  # bytes: compare_digest refuses non-ASCII str
         raise AuthenticationFailed(CLIENT_AUTH_FAILED)
     return app
 

@@ -177,7 +177,8 @@ def accept_upload(conn: sa.Connection, *, fields: dict[str, str], upload: Upload
     if "policy" not in form or "x-amz-signature" not in form:
         raise UploadRejected(403, "AccessDenied", "Access Denied: the form lacks the 'policy' or "
                                                   "'x-amz-signature' field of upload_parameters.")
-    if not hmac.compare_digest(sign(secret, form["policy"]), form["x-amz-signature"]):
+    # bytes: compare_digest refuses str with non-ASCII characters
+    if not hmac.compare_digest(sign(secret, form["policy"]).encode(), form["x-amz-signature"].encode()):
         raise UploadRejected(403, "SignatureDoesNotMatch", "The request signature we calculated does not match "
                                                            "the signature you provided. Check your key and "
                                                            "signing method.")
