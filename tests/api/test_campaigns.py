@@ -138,6 +138,9 @@ def test_times_and_summary_status_follow_the_clock(client, s):
 
 
 def test_update_fields_and_status_rules(client, s):
+    # a frozen clock: on a running one, a second may tick between the create and the update
+    now = client.get("/_sandbox/clock").json()["now"]
+    assert client.put("/_sandbox/clock", json={"now": now, "frozen": True}).status_code == 200
     c = campaign(client, s["tok"], s["acct"], name="before")
     draft = campaign(client, s["tok"], s["acct"], status="DRAFT")
     client.put("/_sandbox/clock", json={"advance_seconds": 60})
