@@ -109,7 +109,8 @@ def test_date_limits(client, w):
     assert pin_get(client, w, start_date="2025-12-15", end_date="2025-12-16").status_code == 200  # 90 days back
     r = pin_get(client, w, start_date="2025-12-14", end_date="2025-12-16")
     assert r.status_code == 400 and r.json()["code"] == 1 and "'start_date'" in r.json()["message"]
-    assert r.json()["message"].startswith("Invalid pins analytics parameters.")
+    assert r.json()["message"].startswith("Invalid pins analytics parameters. You can only get data from the last "
+                                          "90 days.")
     assert pin_get(client, w, start_date="2026-01-01", end_date="2026-04-01").status_code == 200  # 90 days past
     r = pin_get(client, w, start_date="2026-01-01", end_date="2026-04-02")
     assert r.status_code == 400 and "'end_date'" in r.json()["message"]

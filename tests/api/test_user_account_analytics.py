@@ -130,7 +130,8 @@ def test_days_before_the_account_existed(client, w):
 def test_date_limits_and_validation(client, w):
     r = ua(client, w, start_date="2025-12-14", end_date="2025-12-20")
     assert r.status_code == 400 and r.json()["code"] == 1
-    assert r.json()["message"].startswith("Invalid user accounts analytics parameters.")
+    assert r.json()["message"].startswith("Invalid user accounts analytics parameters. You can only get data from "
+                                          "the last 90 days.")
     assert "'start_date'" in r.json()["message"]
     assert ua(client, w, start_date="2025-12-15", end_date="2026-03-15").status_code == 200
     r = ua(client, w, start_date="2026-01-01", end_date="2026-04-02")

@@ -46,6 +46,7 @@ USER_PARAMS = "Invalid user accounts analytics parameters."
 NOT_AUTHORIZED_PIN = "Not authorized to access board or Pin."
 
 MAX_BACK_DAYS = 90
+LAST_90_DAYS = "You can only get data from the last 90 days."  # Pinterest's text (pinterest-behaviour.md §8)
 MAX_RANGE_DAYS = 90
 LIFETIME_ALL_FORMATS_SINCE = dt.date(2023, 3, 20)
 
@@ -84,8 +85,8 @@ def parse_dates(prefix: str, start_date: str, end_date: str, *, today: dt.date) 
     if end < start:
         raise _invalid(prefix, f"Parameter 'end_date': {end} is before start_date {start}.")
     if start < today - dt.timedelta(days=MAX_BACK_DAYS):
-        raise _invalid(prefix, f"Parameter 'start_date': it can be at most {MAX_BACK_DAYS} days back from today "
-                               f"(no earlier than {today - dt.timedelta(days=MAX_BACK_DAYS)}); got {start}.")
+        raise _invalid(prefix, f"{LAST_90_DAYS} Parameter 'start_date' can be at most {MAX_BACK_DAYS} days back "
+                               f"from today (no earlier than {today - dt.timedelta(days=MAX_BACK_DAYS)}); got {start}.")
     if (end - start).days > MAX_RANGE_DAYS:
         raise _invalid(prefix, f"Parameter 'end_date': it can be at most {MAX_RANGE_DAYS} days past start_date "
                                f"(no later than {start + dt.timedelta(days=MAX_RANGE_DAYS)}); got {end}.")
