@@ -130,13 +130,74 @@ def test_week_month_and_hour_labels(client, w):
     assert [(r["DATE"], r["PAID_IMPRESSION"]) for r in month] == [("2026-02-20", 4), ("2026-03-01", 390)]
     hour = ok(get(client, w, "analytics", granularity="HOUR", columns=["PAID_IMPRESSION", "SPEND_IN_DOLLAR"],
                   start_date="2026-03-15", end_date="2026-03-15"))
-    assert hour == [{"AD_ACCOUNT_ID": w["acct"], "DATE": "2026-03-15T08:00:00", "PAID_IMPRESSION": 7,
+    # HOUR rows: DATE is the date (the spec's `format: date`), the UTC hour is the extra key HOUR
+    assert hour == [{"AD_ACCOUNT_ID": w["acct"], "DATE": "2026-03-15", "HOUR": 8, "PAID_IMPRESSION": 7,
                      "SPEND_IN_DOLLAR": 0.07}]
     hours = ok(get(client, w, "campaigns/analytics", campaign_ids=[w["c1"], w["c2"]], granularity="HOUR",
                    columns=["PAID_IMPRESSION"], **R))
-    assert [(r["CAMPAIGN_ID"], r["DATE"], r["PAID_IMPRESSION"]) for r in hours] == sorted([
-        (w["c1"], "2026-03-10T10:00:00", 100), (w["c1"], "2026-03-10T15:00:00", 200),
-        (w["c1"], "2026-03-11T09:00:00", 50), (w["c2"], "2026-03-12T00:00:00", 30)])
+    assert [(r["CAMPAIGN_ID"], r["DATE"], r["HOUR"], r["PAID_IMPRESSION"]) for r in hours] == sorted([
+        (w["c1"], "2026-03-10", 10, 100), (w["c1"], "2026-03-10", 15, 200),
+        (w["c1"], "2026-03-11", 9, 50), (w["c2"], "2026-03-12", 0, 30)])
+    assert all(list(r)[:3] == ["CAMPAIGN_ID", "DATE", "HOUR"] and type(r["HOUR"]) is int for r in hours)
+    # other granularities have no HOUR key
+    for gran in ("DAY", "WEEK", "MONTH", "TOTAL"):
+        rows = ok(get(client, w, "analytics", granularity=gran, columns=["PAID_IMPRESSION"], **R))
+        assert rows and all("HOUR" not in r for r in rows), gran
+    # targeting analytics label their HOUR rows the same way
+    data = ok(get(client, w, "ad_groups/targeting_analytics", ad_group_ids=w["g1"], targeting_types="GENDER",
+                  granularity="HOUR", columns=["PAID_IMPRESSION"], **R))["data"]
+    assert [(d["targeting_value"], d["metrics"]["DATE"], d["metrics"]["HOUR"], d["metrics"]["PAID_IMPRESSION"])
+            for d in data] == [("female", "2026-03-10", 10, 100), ("female", "2026-03-10", 15, 200),
+                               ("male", "2026-03-11", 9, 50)]
+
+
+SYNC_OPERATIONS = [  # path under the ad account, ids parameter and the ids of `w` it takes
+    ("analytics", None, ()), ("campaigns/analytics", "campaign_ids", ("c1", "c2")),
+    ("ad_groups/analytics", "ad_group_ids", ("g1", "g2")), ("ads/analytics", "ad_ids", ("a1", "a2", "a3")),
+    ("targeting_analytics", None, ()), ("campaigns/targeting_analytics", "campaign_ids", ("c1", "c2")),
+    ("ad_groups/targeting_analytics", "ad_group_ids", ("g1", "g2")),
+    ("ads/targeting_analytics", "ad_ids", ("a1", "a2", "a3"))]
+
+
+def _spec_validator(path: str):
+    """A validator (formats checked) of the official spec's 200 response schema of GET `path`."""
+    import json
+
+    import jsonschema_rs
+
+    from tests.conftest import SPEC_PATH
+
+    if not SPEC_PATH.exists():
+        pytest.skip("the official spec is absent")
+    spec = json.loads(SPEC_PATH.read_text())
+    schema = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    return jsonschema_rs.Draft4Validator({**schema, "components": spec["components"]}, validate_formats=True)
+
+
+@pytest.mark.parametrize("path,ids_param,ids", SYNC_OPERATIONS)
+def test_hour_rows_validate_against_the_spec_response_schema(client, w, path, ids_param, ids):
+    """HOUR answers with real rows pass the spec's schema with format checking (DATE is `format: date`)."""
+    validator = _spec_validator(f"/ad_accounts/{{ad_account_id}}/{path}")
+    # the schema really checks DATE's format: the old `YYYY-MM-DDTHH:MM:SS` label would not pass
+    if "targeting" not in path:
+        assert not validator.is_valid([{LEVEL_ID[path]: w["acct"], "DATE": "2026-03-10T10:00:00"}])
+    params = {"granularity": "HOUR", "columns": ["PAID_IMPRESSION", "SPEND_IN_DOLLAR", "CTR"], **R}
+    if ids_param:
+        params[ids_param] = [w[k] for k in ids]
+    if "targeting" in path:
+        params["targeting_types"] = ["GENDER", "COUNTRY"]
+    body = ok(get(client, w, path, **params))
+    rows = [d["metrics"] for d in body["data"]] if "targeting" in path else body
+    assert len(rows) >= 3  # real rows with facts (hours on three days)
+    errors = [e.message for e in validator.iter_errors(body)]
+    assert not errors, errors
+    for r in rows:
+        assert dt.date.fromisoformat(r["DATE"]).isoformat() == r["DATE"] and 0 <= r["HOUR"] <= 23
+        assert R["start_date"] <= r["DATE"] <= R["end_date"]
+
+
+LEVEL_ID = {"analytics": "AD_ACCOUNT_ID", "campaigns/analytics": "CAMPAIGN_ID", "ad_groups/analytics": "AD_GROUP_ID",
+            "ads/analytics": "AD_ID"}
 
 
 def test_campaigns_analytics(client, w):

@@ -10,8 +10,8 @@ Rules (docs/reporting.md has the full list and the choices made where Pinterest 
 - Id lists: 1..100 ids of the path's ad account; an id of another account is refused, naming it.
 - Rows exist for each (entity, time bucket[, targeting value]) that had delivery or conversions:
   nothing is zero-filled, and an entity with no activity has no row. The level's id column is
-  always present; DATE only for DAY/HOUR/WEEK/MONTH. A metric with no value (a ratio over zero) is
-  left out of its row.
+  always present; DATE (`YYYY-MM-DD`) only for DAY/HOUR/WEEK/MONTH, and HOUR rows add `HOUR` (the UTC
+  hour, 0-23). A metric with no value (a ratio over zero) is left out of its row.
 """
 
 from __future__ import annotations
@@ -148,10 +148,12 @@ def parse_targeting_types(raw: list[str] | None) -> list[str]:
     return list(dict.fromkeys(types))
 
 
-def _date_label(value: Any) -> str:
+def _date_label(value: Any) -> dict[str, Any]:
+    """The row's time keys: `DATE` (`YYYY-MM-DD`, the spec's `format: date`) and, for an HOUR bucket,
+    `HOUR` (the UTC hour, 0-23; the response schemas allow additional properties)."""
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S")
-    return value.isoformat()
+        return {"DATE": value.date().isoformat(), "HOUR": value.hour}
+    return {"DATE": value.isoformat()}
 
 
 class _Attributes:
@@ -231,7 +233,7 @@ def analytics(store: Any, conn: sa.Connection, *, account: Any, level: str, ids:
     for r in rows:
         item: dict[str, Any] = {id_col: str(r[key])}
         if "time" in r:
-            item["DATE"] = _date_label(r["time"])
+            item.update(_date_label(r["time"]))
         for m in attrs:
             v = lookup.value(m, r) if lookup else None
             if v is not None:
