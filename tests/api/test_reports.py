@@ -361,6 +361,57 @@ def test_expired_after_an_hour_and_link_lifetime(client, w):
     assert ok(poll(client, w, token)) == {"report_status": "EXPIRED", "url": None, "size": None}
 
 
+@pytest.mark.skipif(LIVE, reason="starts a sandbox of its own with another result lifetime")
+def test_a_report_lives_an_hour_whatever_the_result_lifetime_setting(tmp_path):
+    """PINSANDBOX_JOB_RESULT_TTL_SECONDS sets the life of MMM and bulk results; an async report lives the
+    hour Pinterest documents ("the report is valid for one hour") whatever it says."""
+    from fastapi.testclient import TestClient
+
+    from pinsandbox.app import create_app
+    from pinsandbox.core.store import Store
+    from pinsandbox.settings import Settings
+
+    store = Store(Settings(data_dir=tmp_path, job_result_ttl_seconds=60))
+    try:
+        with TestClient(create_app(store=store), raise_server_exceptions=False) as c:
+            assert c.put("/_sandbox/clock", json={"now": NOW, "frozen": True}).status_code == 200
+            tok = f.token(c, "alice")
+            acct = f.ad_account(c, tok)["id"]
+            h = bearer(tok)
+            report_token = ok(c.post(f"/v5/ad_accounts/{acct}/reports", json=body_of(), headers=h))["token"]
+            mmm = ok(c.post(f"/v5/ad_accounts/{acct}/mmm_reports", headers=h, json={
+                "report_name": "ttl", "granularity": "DAY", "level": "CAMPAIGN_TARGETING", "targeting_types": ["GENDER"],
+                "columns": ["SPEND_IN_DOLLAR"], **R}))["data"]["token"]
+            bulk = ok(c.post(f"/v5/ad_accounts/{acct}/bulk/download", json={}, headers=h))["request_id"]
+            run_jobs(c)
+
+            def lifetime(job_id: str) -> float:
+                job = c.get(f"/_sandbox/jobs/{job_id}").json()
+                assert job["status"] == "FINISHED", job
+                return (dt.datetime.fromisoformat(job["expires_at"]) - dt.datetime.fromisoformat(job["finished_at"])
+                        ).total_seconds()
+
+            assert lifetime(report_token) == 3600
+            assert lifetime(mmm) == lifetime(bulk) == 60
+
+            def statuses() -> tuple[str, str, str]:
+                return (ok(c.get(f"/v5/ad_accounts/{acct}/reports", params={"token": report_token},
+                                 headers=h))["report_status"],
+                        ok(c.get(f"/v5/ad_accounts/{acct}/mmm_reports", params={"token": mmm},
+                                 headers=h))["data"]["report_status"],
+                        ok(c.get(f"/v5/ad_accounts/{acct}/bulk/{bulk}", headers=h))["status"])
+
+            assert statuses() == ("FINISHED", "FINISHED", "SUCCEEDED")
+            c.put("/_sandbox/clock", json={"advance_seconds": 60})
+            assert statuses() == ("FINISHED", "EXPIRED", "FAILED")  # bulk reports an expired result as FAILED
+            c.put("/_sandbox/clock", json={"advance_seconds": 3600 - 61})
+            assert statuses()[0] == "FINISHED"
+            c.put("/_sandbox/clock", json={"advance_seconds": 1})
+            assert statuses()[0] == "EXPIRED"
+    finally:
+        store.dispose()
+
+
 def test_cancelled(client, w):
     token = ok(create(client, w, **body_of()))["token"]
     r = client.post(f"/_sandbox/jobs/{token}/cancel")
@@ -411,6 +462,8 @@ def days_ago(n: int) -> str:
     ({"level": None}, ["level"]),
     ({"start_date": "2026/03/10"}, ["start_date"]),
     ({"start_date": "2026-02-30"}, ["start_date"]),
+    ({"start_date": "20260310"}, ["start_date"]),
+    ({"end_date": "2026-W11-4"}, ["end_date"]),
     ({"end_date": 20260312}, ["end_date"]),
     ({"start_date": "2026-03-12", "end_date": "2026-03-10"}, ["end_date", "start_date"]),
     ({"start_date": "2026-03-12", "end_date": "9999-12-31"}, ["end_date", "out of range"]),

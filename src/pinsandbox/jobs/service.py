@@ -20,9 +20,10 @@ The life of a job::
 * **Minimum processing time**: a job finishes no earlier than `job_min_seconds` (real time) after it
   was submitted; the worker holds the finished result (job RUNNING, lease renewed) until then.
   `run_pending` (and `POST /_sandbox/jobs/run`) skip it.
-* **Expiry**: a FINISHED result expires `job_result_ttl_seconds` after it finished (sandbox clock):
-  the job becomes EXPIRED and its file is deleted (`expire_due`, run by every runner's housekeeping
-  and by `run_pending`; `get` already reports EXPIRED).
+* **Expiry**: a FINISHED result expires after its kind's lifetime (sandbox clock): the `result_ttl_seconds`
+  its handler was registered with (async reports: 1 hour, as Pinterest documents), else the
+  `job_result_ttl_seconds` setting. The job becomes EXPIRED and its file is deleted (`expire_due`, run by
+  every runner's housekeeping and by `run_pending`; `get` already reports EXPIRED).
 * **Results** are files under `<data_dir>/results/`, named `<job id>.<attempt>-<random><suffix>`;
   `download_url` signs a link to `/_sandbox/files/<job id>` (HMAC-SHA256 with the sandbox secret,
   expiring on the sandbox clock).
@@ -56,8 +57,6 @@ log = logging.getLogger("pinsandbox.jobs")
 
 QUEUED, RUNNING, FINISHED, FAILED, CANCELLED, EXPIRED = (
     "QUEUED", "RUNNING", "FINISHED", "FAILED", "CANCELLED", "EXPIRED")
-STATUSES = (QUEUED, RUNNING, FINISHED, FAILED, CANCELLED, EXPIRED)
-TERMINAL = frozenset({FINISHED, FAILED, CANCELLED, EXPIRED})
 
 # Pinterest's BulkReportingJobStatus for each state (QUEUED and RUNNING are both "in progress").
 REPORT_STATUS = {QUEUED: "IN_PROGRESS", RUNNING: "IN_PROGRESS", FINISHED: "FINISHED", FAILED: "FAILED",
@@ -173,13 +172,29 @@ class JobContext:
 
 Handler = Callable[[JobContext], JobResult]
 _HANDLERS: dict[str, Handler] = {}
+_RESULT_TTL: dict[str, int] = {}  # kind -> its results' lifetime in seconds (kinds with a lifetime of their own)
 
 
-def register(kind: str, handler: Handler) -> None:
-    """Register the handler of a job kind (at import of its module; see jobs/handlers.py)."""
+def register(kind: str, handler: Handler, *, result_ttl_seconds: int | None = None) -> None:
+    """Register the handler of a job kind (at import of its module; see jobs/handlers.py).
+
+    `result_ttl_seconds`: how long a FINISHED result of this kind lives (sandbox clock) when the kind has
+    a documented lifetime of its own; None: the `job_result_ttl_seconds` setting."""
     if len(kind) > 32:
         raise ValueError(f"job kind {kind!r} is longer than 32 characters")
+    if result_ttl_seconds is not None and int(result_ttl_seconds) < 1:
+        raise ValueError(f"result_ttl_seconds of {kind!r} must be at least 1 second")
     _HANDLERS[kind] = handler
+    if result_ttl_seconds is None:
+        _RESULT_TTL.pop(kind, None)
+    else:
+        _RESULT_TTL[kind] = int(result_ttl_seconds)
+
+
+def result_ttl_seconds(settings: Any, kind: str) -> int:
+    """How long a FINISHED result of `kind` lives: the kind's own lifetime, else the setting."""
+    own = _RESULT_TTL.get(kind)
+    return own if own is not None else int(settings.job_result_ttl_seconds)
 
 
 def handlers() -> dict[str, Handler]:
@@ -576,7 +591,7 @@ def execute(store: Any, job: Job, *, worker: str, hold: bool, stop: threading.Ev
             else:
                 values = {**outcome, "finished_at": now_ms, "lease_until": None}
                 if outcome["status"] == FINISHED:
-                    values["expires_at"] = now_ms + store.settings.job_result_ttl_seconds * 1000
+                    values["expires_at"] = now_ms + result_ttl_seconds(store.settings, job.kind) * 1000
                 written = conn.execute(sa.update(jobs).where(_fence(job, worker)).values(**values)).rowcount
             row = conn.execute(sa.select(jobs).where(jobs.c.id == job.id)).first()
     finally:

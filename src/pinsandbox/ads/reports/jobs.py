@@ -33,4 +33,5 @@ def run_report(ctx: JobContext) -> JobResult:
                                                          "level": spec.level})
 
 
-register(service.JOB_KIND, run_report)
+# A report lives one hour, as Pinterest documents, whatever PINSANDBOX_JOB_RESULT_TTL_SECONDS says (MMM and bulk).
+register(service.JOB_KIND, run_report, result_ttl_seconds=service.REPORT_TTL_SECONDS)

@@ -64,7 +64,6 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_\-=.~]{1,1024}$")
 # (days back, range days) by granularity / level; template reports: "2.5 years" back and range.
 LIMITS = {"DEFAULT": (914, 186), "PRODUCT_ITEM": (92, 31), "TEMPLATE": (914, 914)}
 HOUR_LIMITS = (7, 3)
-PRODUCT_LEVELS = ("PRODUCT_GROUP", "PRODUCT_GROUP_TARGETING", "PRODUCT_ITEM")
 _AD_ENTITIES = ("ad", "pin")
 
 
