@@ -206,6 +206,62 @@ def test_a_report_with_no_delivery_has_only_the_header(client, w):
                      "TOTAL_ENGAGEMENT\n"
 
 
+def test_rows_whose_metrics_are_all_zero_are_left_out(client, w):
+    cols = ["CLICKTHROUGH_1", "CLICKTHROUGH_2"]
+    rows = report(client, w, targeting_types=["CREATIVE_TYPE", "COUNTRY"], columns=cols)
+    got = [(x["TARGETING_TYPE"], x["DATE"], x["CAMPAIGN_ID"], x["TARGETING_VALUE"], *[int(x[c]) for c in cols])
+           for x in rows]
+    c1, c2 = w["c1"], w["c2"]
+    assert got == [  # A2 (SHOPPING, CA) had impressions and spend but no clicks: no row of its own
+        ("CREATIVE_TYPE", "2026-03-10", c1, "REGULAR", 4, 0),
+        ("CREATIVE_TYPE", "2026-03-11", c1, "REGULAR", 1, 0),
+        ("CREATIVE_TYPE", "2026-03-12", c2, "REGULAR", 3, 1),
+        ("COUNTRY", "2026-03-10", c1, "US", 4, 0),
+        ("COUNTRY", "2026-03-11", c1, "US", 1, 0),
+    ]
+    # the same delivery with a metric it has: its rows are there
+    spent = report(client, w, targeting_types=["CREATIVE_TYPE"], columns=["CLICKTHROUGH_1", "SPEND_IN_MICRO_DOLLAR"])
+    assert ("SHOPPING", "0", "500000") in [(x["TARGETING_VALUE"], x["CLICKTHROUGH_1"], x["SPEND_IN_MICRO_DOLLAR"])
+                                           for x in spent]
+    # no metric asked: every row with delivery stays
+    names = report(client, w, targeting_types=["CREATIVE_TYPE"], columns=["CAMPAIGN_NAME"])
+    assert [(x["DATE"], x["TARGETING_VALUE"], x["CAMPAIGN_NAME"]) for x in names] == [
+        ("2026-03-10", "REGULAR", "Spring"), ("2026-03-10", "SHOPPING", "Spring"), ("2026-03-11", "REGULAR", "Spring"),
+        ("2026-03-12", "REGULAR", "Summer")]
+
+
+@pytest.mark.skipif(LIVE, reason="watches the query layer in-process")
+def test_the_report_is_as_of_its_request_and_written_by_the_engine(client, w, monkeypatch):
+    """The query's `now` is the sandbox clock of the request (stored as `as_of`), not the clock when the job
+    runs; the rows go from DuckDB to the file (COPY), never through Python's row fetching."""
+    from pinsandbox.reporting import facts as facts_module
+    from pinsandbox.reporting import query
+
+    token = create(client, w)
+    job = client.get(f"/_sandbox/jobs/{token}").json()
+    assert job["params"]["as_of"] == "2026-03-15T12:00:00+00:00"
+    assert client.put("/_sandbox/clock", json={"advance_seconds": 2 * 86400}).status_code == 200
+    seen: list = []
+    real_compile = query.compile_query
+    monkeypatch.setattr(query, "compile_query", lambda q, **kw: seen.append(q.now) or real_compile(q, **kw))
+
+    def no_fetch(*args, **kwargs):
+        raise AssertionError("an MMM report must not fetch its rows into Python")
+
+    monkeypatch.setattr(query, "run_query", no_fetch)
+    monkeypatch.setattr(facts_module.FactStore, "fetch", no_fetch)
+    monkeypatch.setattr(facts_module.FactStore, "fetch_arrow", no_fetch)
+    run_all(client)
+    body = poll(client, w, token)["data"]
+    assert body["report_status"] == "FINISHED", client.get(f"/_sandbox/jobs/{token}").json()
+    assert seen and {n.isoformat() for n in seen} == {"2026-03-15T12:00:00+00:00"}
+    meta = client.get(f"/_sandbox/jobs/{token}").json()["result_meta"]
+    assert meta["as_of"] == "2026-03-15T12:00:00+00:00" and meta["rows"] == 3
+    monkeypatch.undo()
+    rows = list(csv.DictReader(io.StringIO(client.get(body["url"]).text)))
+    assert [x["TARGETING_VALUE"] for x in rows] == ["female", "male", "unknown"]
+
+
 # -- polling and links --------------------------------------------------------------------------------------
 def test_unknown_and_foreign_tokens_do_not_exist(client, w):
     assert poll(client, w, "nope")["data"] == {"report_status": "DOES_NOT_EXIST", "url": None, "size": None}
@@ -307,6 +363,8 @@ def test_required_fields(client, w, field):
     ({"countries": ["XX"]}, "countries"),
     ({"start_date": "2026-3-1"}, "start_date"),
     ({"start_date": "2026-02-30"}, "start_date"),
+    ({"start_date": "20260301"}, "'start_date'"),
+    ({"end_date": "2026-W11-6"}, "'end_date'"),
     ({"end_date": "2026-13-01"}, "end_date"),
     ({"start_date": "2026-03-10", "end_date": "2026-03-09"}, "end_date 2026-03-09 is before start_date 2026-03-10"),
     ({"start_date": "2023-09-12"}, "at most 914 days back"),

@@ -39,7 +39,7 @@ async def mmm_reports_create(request: Request, ad_account_id: AdAccountIdPath,
                              caller: Caller = require("ads:read")) -> Json:
     """Queue an MMM report; the token polls it (GET) until FINISHED, then its `url` downloads the CSV."""
     store = store_of(request)
-    params = service.parse_request(body, today=store.clock.today())
+    params = service.parse_request(body, today=store.clock.today(), now=store.clock.now())
     with store.write() as conn:
         access = ad_account_access(conn, user_id=caller.user_id, ad_account_id=ad_account_id, roles=ADS_READ)
         _beta_limit(store, access.id)

@@ -10,19 +10,27 @@ Rules (docs/reporting.md "MMM reports" has the choices made where Pinterest is s
 The report is one CSV file (`text/csv`, one header line): `DATE` (the day, or the first day of the
 week inside the range for WEEK), the level's id (`CAMPAIGN_ID` or `AD_GROUP_ID`), `TARGETING_TYPE`,
 `TARGETING_VALUE`, then the requested columns in the order asked. One row per (date, entity, targeting
-type, value) that had delivery; each targeting type is broken down on its own (rows per type, never a
-cross product). Metric values come from `reporting.query.run_query` over the facts: ratios are ratios
-of sums, as in every other report. A metric without a value (a ratio over zero) is written 0 (CSV
-zero-fills); an attribute the sandbox does not hold (SPEND_ORDER_LINE_PAID_TYPE: no billing order
-lines) is left empty. CREATIVE_TYPE is the ads' `creative_type`: one engine query per creative type
-over that type's ads.
+type, value) that had delivery, except rows whose requested metrics are all 0 (or without value), as
+Pinterest's async reports omit them; each targeting type is broken down on its own (rows per type, never
+a cross product). Metric values come from the query layer (`reporting.query.compile_query`, the
+statement sync analytics run): ratios are ratios of sums, as in every other report. A metric without a
+value (a ratio over zero) is written 0 (CSV zero-fills); an attribute the sandbox does not hold
+(SPEND_ORDER_LINE_PAID_TYPE: no billing order lines) is left empty. CREATIVE_TYPE is the ads'
+`creative_type`: one engine query per creative type over that type's ads.
+
+The report is as of its request: the sandbox clock then is stored in the job's parameters (`as_of`) and
+is the query's `now` (conversions after it have not happened), as for async reports. The file is written
+by DuckDB itself (`COPY (<the report's statement>) TO <file> (FORMAT CSV, HEADER)`): every targeting
+type's statement in one UNION ALL, names joined from small lookup tables of the state database's
+entities, zero rows dropped and sorted inside the engine; Python never holds the report's rows.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +38,7 @@ import sqlalchemy as sa
 from pinsandbox.ads.ads.tables import ads
 from pinsandbox.core.errors import InvalidParameter
 from pinsandbox.reporting.catalog import CATALOG
+from pinsandbox.reporting.dates import iso_date
 
 KIND = "mmm_report"
 MAX_BACK_DAYS = 914
@@ -62,13 +71,14 @@ DEFAULT_CREATIVE_TYPE = "REGULAR"
 
 def _date(name: str, value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
+        return iso_date(value)
+    except ValueError:
         raise InvalidParameter(f"Invalid field '{name}': {value!r} is not a date in the format YYYY-MM-DD.") from None
 
 
-def parse_request(body: Any, *, today: dt.date) -> dict[str, Any]:
-    """The job's params from a validated `CreateMMMReportRequest` (rules across fields checked here)."""
+def parse_request(body: Any, *, today: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """The job's params from a validated `CreateMMMReportRequest` (rules across fields checked here), with
+    `as_of`: the sandbox clock of the request, the report's time."""
     start, end = _date("start_date", body.start_date), _date("end_date", body.end_date)
     if end < start:
         raise InvalidParameter(f"Invalid fields: end_date {end} is before start_date {start}.")
@@ -89,13 +99,21 @@ def parse_request(body: Any, *, today: dt.date) -> dict[str, Any]:
     return {"report_name": body.report_name, "start_date": start.isoformat(), "end_date": end.isoformat(),
             "granularity": body.granularity, "level": body.level,
             "targeting_types": list(dict.fromkeys(body.targeting_types)), "columns": columns,
-            "countries": list(dict.fromkeys(body.countries)) if body.countries else None}
+            "countries": list(dict.fromkeys(body.countries)) if body.countries else None,
+            "as_of": now.isoformat()}
 
 
 def header(params: dict[str, Any]) -> list[str]:
     level = LEVELS[params["level"]]
     id_col = LEVEL_ID_COLUMN[level]
     return ["DATE", id_col, "TARGETING_TYPE", "TARGETING_VALUE"] + [c for c in params["columns"] if c != id_col]
+
+
+def as_of(params: dict[str, Any], default: dt.datetime) -> dt.datetime:
+    """The sandbox clock when the report was requested (`default`, the job's creation time, for jobs
+    queued without it)."""
+    value = params.get("as_of")
+    return dt.datetime.fromisoformat(value) if value else default
 
 
 def _creative_groups(store: Any, ad_account_id: int) -> dict[str, list[int]]:
@@ -107,79 +125,134 @@ def _creative_groups(store: Any, ad_account_id: int) -> dict[str, list[int]]:
     return dict(sorted(groups.items()))
 
 
-def _format(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value) if value == value else ""  # NaN never leaves the engine; be safe
-    return str(value)
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
-def report_rows(store: Any, *, account: Any, params: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """The report's header and rows, from the facts (and the state database for names)."""
-    from pinsandbox.ads.analytics.service import _Attributes, _catch_up, _extra_keys
-    from pinsandbox.reporting.query import AnalyticsQuery, run_query
+def _lit(value: str | None) -> str:
+    return "CAST(NULL AS VARCHAR)" if value is None else "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass
+class Statement:
+    """The report's rows as one DuckDB statement (header names as column names, sorted, zero rows
+    dropped) and the lookup tables to register while it runs."""
+
+    sql: str
+    params: list[Any]
+    tables: dict[str, Any]
+    header: list[str]
+
+
+def statement(store: Any, *, account: Any, params: dict[str, Any], now: dt.datetime) -> Statement:
+    """The report's statement over the facts: per targeting type (and per creative type for
+    CREATIVE_TYPE) the query layer's statement, names joined, then UNION ALL, rows whose requested
+    metrics are all 0 dropped, ORDER BY targeting type (request order), date, entity, value."""
+    from pinsandbox.ads.reports.service import lookups_of
+    from pinsandbox.reporting.export import ReportSpec, attribute_key, extra_keys
+    from pinsandbox.reporting.query import AnalyticsQuery, compile_query, is_integer
 
     level = LEVELS[params["level"]]
     key = LEVEL_KEY[level]
-    columns: list[str] = params["columns"]
-    metrics = list(dict.fromkeys(METRICS[c][0] for c in columns if c in METRICS))
-    attrs = [CATALOG[c] for c in columns if c in CATALOG_ATTRIBUTES]
-    segment_filters = {"COUNTRY": params["countries"]} if params.get("countries") else {}
-    start, end = dt.date.fromisoformat(params["start_date"]), dt.date.fromisoformat(params["end_date"])
-    now = store.clock.now()
-    _catch_up(store, account.id)
-
-    def query(**kw: Any) -> list[dict[str, Any]]:
-        q = AnalyticsQuery(ad_account_id=account.id, level=level, start=start, end=end,
-                           granularity=params["granularity"], metrics=metrics, now=now,
-                           extra_keys=_extra_keys(level, [a.name for a in attrs]), segment_filters=segment_filters,
-                           **kw)
-        return run_query(store.facts, q)
-
-    found: list[tuple[int, str, str, dict[str, Any]]] = []  # (type index, type, value, engine row)
-    for i, ttype in enumerate(params["targeting_types"]):
-        if ttype == "CREATIVE_TYPE":
-            for creative, ad_ids in _creative_groups(store, account.id).items():
-                found.extend((i, ttype, creative, r) for r in query(filters={"ad_id": ad_ids}))
-        else:
-            found.extend((i, ttype, str(r["dimension"]), r) for r in query(targeting_type=ttype))
-
-    lookup = None
-    if attrs and found:
-        with store.read() as conn:
-            lookup = _Attributes(conn, account, attrs, [r for *_, r in found])
     head = header(params)
-    out: list[tuple[tuple, list[str]]] = []
-    for i, ttype, value, r in found:
-        date = r["time"].isoformat() if hasattr(r["time"], "isoformat") else str(r["time"])
-        date = date[:10]
-        cells: dict[str, Any] = {"DATE": date, LEVEL_ID_COLUMN[level]: str(r[key]), "TARGETING_TYPE": ttype,
-                                 "TARGETING_VALUE": value}
-        for c in columns:
-            if c in cells:
-                continue
-            if c in METRICS:
-                name, divisor = METRICS[c]
-                v = r.get(name, 0)  # no value (a ratio over zero): 0, as CSV reports zero-fill
-                cells[c] = v / divisor if divisor is not None else v
-            elif c == "ADVERTISER_NAME":
-                cells[c] = account.name
-            elif c == "SPEND_ORDER_LINE_PAID_TYPE":
-                cells[c] = None  # no billing order lines in the sandbox
-            else:
-                cells[c] = lookup.value(CATALOG[c], r) if lookup else None
-        out.append(((i, date, r[key], value), [_format(cells[h]) for h in head]))
-    out.sort(key=lambda item: item[0])
-    return head, [row for _, row in out]
+    outputs = head[4:]
+    metric_cols = [c for c in outputs if c in METRICS]
+    attr_cols = [c for c in outputs if c in CATALOG_ATTRIBUTES]
+    engine_metrics = list(dict.fromkeys(METRICS[c][0] for c in metric_cols))
+    attrs = [CATALOG[c] for c in attr_cols]
+    keys = extra_keys(level, attrs)
+    start, end = dt.date.fromisoformat(params["start_date"]), dt.date.fromisoformat(params["end_date"])
+    segment_filters = {"COUNTRY": params["countries"]} if params.get("countries") else {}
+
+    lookups = None
+    if attrs:
+        spec = ReportSpec(ad_account_id=account.id, level=params["level"], start=start, end=end,
+                          granularity=params["granularity"], columns=attr_cols, now=now)
+        with store.read() as conn:
+            lookups = lookups_of(conn, account, spec)
+    uid = uuid.uuid4().hex[:10]
+    tables: dict[str, Any] = {}
+    joins: list[str] = []
+    if lookups is not None:
+        for k, table in lookups.attributes.items():
+            if k in keys or k == key:
+                name = f"_mmm_{k}_{uid}"
+                tables[name] = table
+                joins.append(f" LEFT JOIN {name} a_{k} ON a_{k}.id = q.k_{k}")
+
+    def cell(c: str) -> str:
+        if c in METRICS:
+            name, divisor = METRICS[c]
+            value = f"CAST(q.{_q(name)} AS {'BIGINT' if is_integer(CATALOG[name]) and divisor is None else 'DOUBLE'})"
+            return f"{value} / {float(divisor)!r}" if divisor is not None else value
+        if c == "ADVERTISER_NAME":
+            return _lit(account.name)
+        if c == "SPEND_ORDER_LINE_PAID_TYPE":
+            return _lit(None)  # no billing order lines in the sandbox
+        m = CATALOG[c]
+        k = attribute_key(m)
+        if k is None:
+            return _lit(lookups.constants.get(c) if lookups is not None else None)
+        table = lookups.attributes.get(k) if lookups is not None else None
+        if (k not in keys and k != key) or table is None or c not in table.column_names:
+            return _lit(None)
+        return f"CAST(a_{k}.{_q(c)} AS VARCHAR)"
+
+    branches: list[str] = []
+    sql_params: list[Any] = []
+    for idx, ttype in enumerate(params["targeting_types"]):
+        parts: list[tuple[str, dict[str, Any]]] = []
+        if ttype == "CREATIVE_TYPE":
+            parts = [(_lit(creative), {"filters": {"ad_id": ad_ids}})
+                     for creative, ad_ids in _creative_groups(store, account.id).items()]
+        else:
+            parts = [("CAST(q.k_dim AS VARCHAR)", {"targeting_type": ttype})]
+        for value, kw in parts:
+            compiled = compile_query(AnalyticsQuery(
+                ad_account_id=account.id, level=level, start=start, end=end, granularity=params["granularity"],
+                metrics=engine_metrics, now=now, extra_keys=keys, segment_filters=segment_filters, **kw),
+                ordered=False)
+            sel = [f"{idx} AS _type_idx", "CAST(q.k_time AS VARCHAR) AS _date", f"q.k_{key} AS _entity",
+                   f"{_lit(ttype)} AS _ttype", f"{value} AS _tvalue"]
+            sel += [f"{cell(c)} AS {_q(c)}" for c in outputs]
+            branches.append(f"SELECT {', '.join(sel)} FROM ({compiled.sql}) q{''.join(joins)}")
+            sql_params.extend(compiled.params)
+
+    out = ["_date AS \"DATE\"", f"CAST(_entity AS VARCHAR) AS {_q(head[1])}", "_ttype AS \"TARGETING_TYPE\"",
+           "_tvalue AS \"TARGETING_VALUE\""]
+    out += [f"COALESCE({_q(c)}, 0) AS {_q(c)}" if c in METRICS else _q(c) for c in outputs]
+    if not branches:  # pragma: no cover - targeting_types has at least one item
+        raise ValueError("an MMM report needs a targeting type")
+    where = (" WHERE " + " OR ".join(f"COALESCE({_q(c)}, 0) <> 0" for c in metric_cols)) if metric_cols else ""
+    sql = (f"SELECT {', '.join(out)} FROM ({' UNION ALL '.join(f'({b})' for b in branches)}) r{where} "
+           "ORDER BY _type_idx, _date, _entity, _tvalue")
+    return Statement(sql=sql, params=sql_params, tables=tables, header=head)
 
 
-def write_csv(path: Any, head: list[str], rows: list[list[str]]) -> int:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(head)
-    writer.writerows(rows)
-    data = buf.getvalue().encode("utf-8")
-    with open(path, "wb") as fh:
-        fh.write(data)
-    return len(data)
+@dataclass
+class Written:
+    size: int  # bytes
+    rows: int
+    header: list[str]
+
+
+def write_report(store: Any, *, account: Any, params: dict[str, Any], now: dt.datetime, path: Path) -> Written:
+    """Catch the facts up (simulated hours, Conversions API events), then write the CSV with DuckDB's
+    COPY, streaming: the rows never pass through Python."""
+    from pinsandbox.ads.analytics.service import _catch_up
+    from pinsandbox.reporting.export import copy_csv
+
+    _catch_up(store, account.id)
+    st = statement(store, account=account, params=params, now=now)
+    cur = store.facts.cursor()
+    for name, table in st.tables.items():
+        cur.register(name, table)
+    try:
+        rows = copy_csv(cur, st.sql, st.params, path)
+    finally:
+        for name in st.tables:
+            try:
+                cur.unregister(name)
+            except Exception:  # pragma: no cover - the cursor is gone
+                pass
+    return Written(size=path.stat().st_size, rows=rows, header=st.header)
