@@ -375,6 +375,12 @@ COLS = "PAID_IMPRESSION"
     ({"start_date": "2026/03/10", "end_date": "2026-03-12"}, ["start_date"]),
     ({"start_date": "2026-03-10", "end_date": "12-03-2026"}, ["end_date"]),
     ({"start_date": "2026-02-30", "end_date": "2026-03-12"}, ["start_date"]),
+    # other ISO 8601 forms of valid dates in range (date.fromisoformat takes them): only YYYY-MM-DD is a date here
+    ({"start_date": "20260310", "end_date": "2026-03-12"}, ["start_date", "YYYY-MM-DD"]),
+    ({"start_date": "2026-03-10", "end_date": "2026-W11-4"}, ["end_date", "YYYY-MM-DD"]),
+    ({"start_date": "2026-069", "end_date": "2026-03-12"}, ["start_date"]),
+    ({"start_date": "2026-03-10", "end_date": "2026-03-1\u0662"}, ["end_date"]),  # an Arabic-Indic digit
+    ({"start_date": " 2026-03-10", "end_date": "2026-03-12"}, ["start_date"]),
     ({"start_date": "2026-03-12", "end_date": "2026-03-10"}, ["end_date", "start_date"]),
     ({"start_date": days_ago(91), "end_date": days_ago(80)}, ["start_date", "90"]),
     ({"start_date": days_ago(90), "end_date": (TODAY + dt.timedelta(days=1)).isoformat()}, ["90"]),
@@ -537,5 +543,6 @@ def test_metrics_ready_state(client):
     client.put("/_sandbox/clock", json={"now": "2026-03-18T00:00:00Z", "frozen": True})
     assert state("2026-03-14") == {"non_conversion_metrics_ready": True, "conversion_metrics_ready": True}
     bad(client.get("/v5/resources/metrics_ready_state", params={"date": "2026-3-14"}, headers=bearer(tok)), "date")
+    bad(client.get("/v5/resources/metrics_ready_state", params={"date": "20260314"}, headers=bearer(tok)), "date")
     bad(client.get("/v5/resources/metrics_ready_state", headers=bearer(tok)), "date")
     assert client.get("/v5/resources/metrics_ready_state", params={"date": "2026-03-14"}).status_code == 401

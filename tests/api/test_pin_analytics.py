@@ -123,6 +123,8 @@ def test_date_limits(client, w):
     ({"metric_types": ""}, "metric_types"),
     ({"metric_types": "IMPRESSION,ENGAGEMENT"}, "metric_types"),
     ({"start_date": "2026-3-1"}, "start_date"),
+    ({"start_date": "20260310"}, "start_date"),
+    ({"end_date": "2026-W11-5"}, "end_date"),
     ({"end_date": "yesterday"}, "end_date"),
     ({"start_date": None}, "start_date"),
     ({"app_types": "PHONE"}, "app_types"),

@@ -239,6 +239,7 @@ def test_template_report_errors(client, w):
     t = made(client, w["acct"])
     assert template_report(client, w, "123456789").status_code == 404
     bad(template_report(client, w, t["id"], start_date="yesterday"), "start_date")
+    bad(template_report(client, w, t["id"], start_date="20260311"), "start_date", "YYYY-MM-DD")
     bad(template_report(client, w, t["id"], start_date="2026-03-12", end_date="2026-03-10"), "end_date")
     bad(template_report(client, w, t["id"], start_date=(TODAY - dt.timedelta(days=915)).isoformat()), "start_date")
     bad(template_report(client, w, t["id"], granularity="HOUR", end_date=TODAY.isoformat()), "HOUR", "3 days")

@@ -142,6 +142,8 @@ def test_date_limits_and_validation(client, w):
     ({"metric_types": "IMPRESSION,VIDEO_START"}, "metric_types"),
     ({"metric_types": ""}, "metric_types"),
     ({"start_date": "2026-03-32"}, "start_date"),
+    ({"start_date": "20260310"}, "start_date"),
+    ({"end_date": "2026-W11-5"}, "end_date"),
     ({"end_date": None}, "end_date"),
     ({"end_date": "2026-03-08"}, "end_date"),
     ({"split_field": "BOARD"}, "split_field"),

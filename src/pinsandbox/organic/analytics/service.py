@@ -37,6 +37,7 @@ from pinsandbox.organic.boards.service import Viewer
 from pinsandbox.organic.pins import service as pins_service
 from pinsandbox.organic.pins.tables import pins
 from pinsandbox.reporting.catalog import ORGANIC_CATALOG
+from pinsandbox.reporting.dates import iso_date
 from pinsandbox.reporting.organic_facts import (APP_TYPES, ORGANIC_FORMATS, PAID_FORMATS, PIN_FORMAT_GROUPS,
                                                 PIN_FORMATS, VIDEO_FORMATS, pin_format_of, utc_day)
 from pinsandbox.reporting.organic_query import Scope, counters_of, sums, value
@@ -77,8 +78,8 @@ def _invalid(prefix: str, detail: str) -> InvalidParameter:
 def parse_dates(prefix: str, start_date: str, end_date: str, *, today: dt.date) -> tuple[dt.date, dt.date]:
     def parse(name: str, text: str) -> dt.date:
         try:
-            return dt.date.fromisoformat(text)
-        except (TypeError, ValueError):
+            return iso_date(text)
+        except ValueError:
             raise _invalid(prefix, f"Parameter '{name}': {text!r} is not a date in the format YYYY-MM-DD.") from None
 
     start, end = parse("start_date", start_date), parse("end_date", end_date)
