@@ -73,6 +73,75 @@ def test_secret_boards_need_secret_scopes(client):
     assert r.status_code == 401 and r.json()["code"] == 3 and "boards:read_secret" in r.json()["message"]
 
 
+def test_protected_boards_need_secret_scopes(client):
+    """Protected boards, like secret ones, are seen only with boards:read_secret and changed only with
+    boards:write_secret (the owner's own boards included)."""
+    full = token(client, "alice")
+    plain = token(client, "alice", scopes="boards:read,boards:write,pins:read,pins:write")
+    reader = token(client, "alice", scopes="boards:read,boards:write,pins:read,pins:write,boards:read_secret")
+    r = client.post("/v5/boards", json={"name": "Shop", "privacy": "PROTECTED"}, headers=bearer(plain))
+    assert r.status_code == 401 and r.json()["code"] == 3 and "boards:write_secret" in r.json()["message"]
+    r = client.post("/v5/boards", json={"name": "Shop", "privacy": "PROTECTED"}, headers=bearer(reader))
+    assert r.status_code == 401 and r.json()["code"] == 3 and "boards:write_secret" in r.json()["message"]
+    assert collect_pages(client, "/v5/boards", bearer(full)) == []  # nothing was made
+    protected = board(client, full, name="Shop", privacy="PROTECTED")
+    public = board(client, full, name="Open")
+    # read: hidden without boards:read_secret (404 code 40, as a secret board), shown with it
+    r = client.get(f"/v5/boards/{protected['id']}", headers=bearer(plain))
+    assert r.status_code == 404 and r.json()["code"] == 40 and "Board not found." in r.json()["message"]
+    assert client.get(f"/v5/boards/{protected['id']}", headers=bearer(reader)).json()["privacy"] == "PROTECTED"
+    r = client.get(f"/v5/boards/{protected['id']}/pins", headers=bearer(plain))
+    assert r.status_code == 404 and r.json()["code"] == 40
+    assert client.get(f"/v5/boards/{protected['id']}/pins", headers=bearer(reader)).status_code == 200
+    # list: left out without the scope (also with privacy=ALL); asked for by name, refused
+    assert [b["id"] for b in collect_pages(client, "/v5/boards", bearer(plain))] == [public["id"]]
+    assert [b["id"] for b in collect_pages(client, "/v5/boards", bearer(plain), {"privacy": "ALL"})] == [public["id"]]
+    r = client.get("/v5/boards", params={"privacy": "PROTECTED"}, headers=bearer(plain))
+    assert r.status_code == 401 and r.json()["code"] == 3 and "boards:read_secret" in r.json()["message"]
+    assert [b["id"] for b in collect_pages(client, "/v5/boards", bearer(reader))] == [protected["id"], public["id"]]
+    assert [b["id"] for b in collect_pages(client, "/v5/boards", bearer(reader), {"privacy": "PROTECTED"})] == \
+        [protected["id"]]
+    # write: update and delete need boards:write_secret; without even boards:read_secret the board is hidden
+    for method in ("patch", "delete"):
+        kwargs = {"json": {"name": "x"}} if method == "patch" else {}
+        r = client.request(method, f"/v5/boards/{protected['id']}", headers=bearer(reader), **kwargs)
+        assert r.status_code == 401 and r.json()["code"] == 3 and "boards:write_secret" in r.json()["message"]
+        r = client.request(method, f"/v5/boards/{protected['id']}", headers=bearer(plain), **kwargs)
+        assert r.status_code == 401 and r.json()["code"] == 3 and "boards:write_secret" in r.json()["message"]
+    r = client.post(f"/v5/boards/{protected['id']}/sections", json={"name": "Part"}, headers=bearer(reader))
+    assert r.status_code == 401 and r.json()["code"] == 3 and "boards:write_secret" in r.json()["message"]
+    assert client.get(f"/v5/boards/{protected['id']}", headers=bearer(full)).json()["name"] == "Shop"  # unchanged
+    r = client.patch(f"/v5/boards/{protected['id']}", json={"name": "Shop 2"}, headers=bearer(full))
+    assert r.status_code == 200 and r.json()["name"] == "Shop 2" and r.json()["privacy"] == "PROTECTED"
+    assert client.delete(f"/v5/boards/{protected['id']}", headers=bearer(full)).status_code == 204
+
+
+def test_protected_boards_through_business_access(client):
+    """The role rule is the spec's: protected boards need the secret scopes but not the Owner or Admin
+    role (an Analyst sees and changes them); secret boards need both."""
+    owner, analyst = token(client, "owner"), token(client, "analyst")
+    acct = ad_account(client, owner)["id"]
+    grant(client, acct, "analyst", ["ANALYST"])
+    analyst_plain = token(client, "analyst", scopes="boards:read,boards:write,pins:read,pins:write")
+    protected = board(client, owner, name="Shop", privacy="PROTECTED")
+    board(client, owner, name="Gifts", privacy="SECRET")
+    q = {"ad_account_id": acct}
+    assert [b["id"] for b in collect_pages(client, "/v5/boards", bearer(analyst), q)] == [protected["id"]]
+    assert client.get(f"/v5/boards/{protected['id']}", params=q, headers=bearer(analyst)).status_code == 200
+    r = client.patch(f"/v5/boards/{protected['id']}", params=q, json={"name": "By analyst"}, headers=bearer(analyst))
+    assert r.status_code == 200 and r.json()["name"] == "By analyst"
+    made = client.post("/v5/boards", params=q, json={"name": "Shop 2", "privacy": "PROTECTED"}, headers=bearer(analyst))
+    assert made.status_code == 201 and made.json()["owner"]["username"] == "owner"
+    # ... but not without the secret scopes
+    assert collect_pages(client, "/v5/boards", bearer(analyst_plain), q) == []
+    r = client.get(f"/v5/boards/{protected['id']}", params=q, headers=bearer(analyst_plain))
+    assert r.status_code == 404 and r.json()["code"] == 40
+    r = client.get("/v5/boards", params={**q, "privacy": "PROTECTED"}, headers=bearer(analyst_plain))
+    assert r.status_code == 401 and r.json()["code"] == 3 and "boards:read_secret" in r.json()["message"]
+    r = client.patch(f"/v5/boards/{protected['id']}", params=q, json={"name": "x"}, headers=bearer(analyst_plain))
+    assert r.status_code == 401 and r.json()["code"] == 3 and "boards:write_secret" in r.json()["message"]
+
+
 def test_list_privacy_filter_and_pagination(client):
     tok = token(client, "alice")
     other = token(client, "bob")
@@ -340,10 +409,12 @@ def test_group_boards(client):
         [group["id"], secret_group["id"], own["id"]]
     assert [b["id"] for b in collect_pages(client, "/v5/boards", bearer(bob), {"privacy": "PROTECTED"})] == \
         [group["id"]]
+    # without boards:read_secret a collaborator sees neither the protected nor the secret group board
     bob_plain = token(client, "bob", scopes="boards:read,boards:write,pins:read,pins:write")
-    assert [b["id"] for b in collect_pages(client, "/v5/boards", bearer(bob_plain))] == [group["id"], own["id"]]
-    r = client.get(f"/v5/boards/{secret_group['id']}", headers=bearer(bob_plain))
-    assert r.status_code == 404 and r.json()["code"] == 40
+    assert [b["id"] for b in collect_pages(client, "/v5/boards", bearer(bob_plain))] == [own["id"]]
+    for hidden in (group["id"], secret_group["id"]):
+        r = client.get(f"/v5/boards/{hidden}", headers=bearer(bob_plain))
+        assert r.status_code == 404 and r.json()["code"] == 40
     got = client.get(f"/v5/boards/{group['id']}", headers=bearer(bob)).json()
     assert got["owner"]["username"] == "alice"
     bobs_pin = pin(client, bob, group["id"])

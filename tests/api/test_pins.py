@@ -171,16 +171,82 @@ def test_get_visibility(client):
     for p in (protected, secret):
         r = client.get(f"/v5/pins/{p['id']}", headers=bearer(bob))
         assert r.status_code == 403 and r.json()["code"] == 29
-    # the owner needs a secret scope for Pins on secret boards
-    assert client.get(f"/v5/pins/{protected['id']}", headers=bearer(plain)).status_code == 200
-    r = client.get(f"/v5/pins/{secret['id']}", headers=bearer(plain))
-    assert r.status_code == 401 and r.json()["code"] == 3 and "pins:read_secret" in r.json()["message"]
+    # the owner needs a secret scope for Pins on protected and secret boards
+    for p in (protected, secret):
+        r = client.get(f"/v5/pins/{p['id']}", headers=bearer(plain))
+        assert r.status_code == 401 and r.json()["code"] == 3 and "pins:read_secret" in r.json()["message"]
+        assert "boards:read_secret" in r.json()["message"]
     assert client.get(f"/v5/pins/{secret['id']}", headers=bearer(alice)).json()["note"] == "private"
     pins_secret = token(client, "alice", scopes="boards:read,pins:read,pins:read_secret")
-    assert client.get(f"/v5/pins/{secret['id']}", headers=bearer(pins_secret)).status_code == 200
+    boards_secret = token(client, "alice", scopes="boards:read,pins:read,boards:read_secret")
+    for tok in (pins_secret, boards_secret):
+        for p in (protected, secret):
+            assert client.get(f"/v5/pins/{p['id']}", headers=bearer(tok)).json()["id"] == p["id"]
     for missing in ("123456", "abc"):
         r = client.get(f"/v5/pins/{missing}", headers=bearer(alice))
         assert r.status_code == 404 and r.json()["code"] == 50 and "Pin not found." in r.json()["message"]
+
+
+def test_protected_board_pins_need_secret_scopes(client):
+    """Pins on protected boards are read with pins:read_secret or boards:read_secret and written with
+    pins:write_secret or boards:write_secret, as Pins on secret boards."""
+    alice = token(client, "alice")
+    plain = token(client, "alice", scopes="boards:read,boards:write,pins:read,pins:write")
+    readers = token(client, "alice", scopes="boards:read,boards:write,pins:read,pins:write,pins:read_secret,"
+                                            "boards:read_secret")
+    protected_board = board(client, alice, privacy="PROTECTED")["id"]
+    public_board = board(client, alice)["id"]
+    on_protected = pin(client, alice, protected_board)
+    on_public = pin(client, alice, public_board)
+    src = {"source_type": "image_url", "url": "https://e.com/a.jpg"}
+    # create on, save to, move to a protected board
+    for tok, board_error in ((plain, 404), (readers, 401)):
+        r = client.post("/v5/pins", json={"board_id": protected_board, "media_source": src}, headers=bearer(tok))
+        assert r.status_code == 401 and r.json()["code"] == 3 and "pins:write_secret" in r.json()["message"]
+        r = client.post(f"/v5/pins/{on_public['id']}/save", json={"board_id": protected_board}, headers=bearer(tok))
+        assert r.status_code == 401 and r.json()["code"] == 3 and "boards:write_secret" in r.json()["message"]
+        r = client.patch(f"/v5/pins/{on_public['id']}", json={"board_id": protected_board}, headers=bearer(tok))
+        assert r.status_code == 401 and r.json()["code"] == 3 and "pins:write_secret" in r.json()["message"]
+    # update and delete a Pin there: without a read scope the Pin cannot be read; with it, not written
+    for method in ("patch", "delete"):
+        kwargs = {"json": {"title": "x"}} if method == "patch" else {}
+        r = client.request(method, f"/v5/pins/{on_protected['id']}", headers=bearer(plain), **kwargs)
+        assert r.status_code == 401 and r.json()["code"] == 3 and "pins:read_secret" in r.json()["message"]
+        r = client.request(method, f"/v5/pins/{on_protected['id']}", headers=bearer(readers), **kwargs)
+        assert r.status_code == 401 and r.json()["code"] == 3 and "pins:write_secret" in r.json()["message"]
+    assert [p["id"] for p in collect_pages(client, f"/v5/boards/{protected_board}/pins", bearer(alice))] == \
+        [on_protected["id"]]  # nothing was created, saved, moved or deleted
+    assert client.get(f"/v5/pins/{on_protected['id']}", headers=bearer(alice)).json() == on_protected
+    # with a write scope
+    for scope in ("pins:write_secret", "boards:write_secret"):
+        writer = token(client, "alice",
+                       scopes=f"boards:read,boards:write,pins:read,pins:write,pins:read_secret,{scope}")
+        made = client.post("/v5/pins", json={"board_id": protected_board, "media_source": src}, headers=bearer(writer))
+        assert made.status_code == 201 and made.json()["board_id"] == protected_board
+        r = client.patch(f"/v5/pins/{made.json()['id']}", json={"title": scope}, headers=bearer(writer))
+        assert r.status_code == 200 and r.json()["title"] == scope
+        assert client.delete(f"/v5/pins/{made.json()['id']}", headers=bearer(writer)).status_code == 204
+
+
+def test_protected_board_pins_through_business_access(client):
+    """The spec's roles: Pins on protected boards are for Owner, Admin, Analyst, Campaign Manager (with
+    the secret scopes); Pins on secret boards for Owner and Admin."""
+    owner, analyst = token(client, "owner"), token(client, "analyst")
+    analyst_plain = token(client, "analyst", scopes="boards:read,boards:write,pins:read,pins:write")
+    acct = ad_account(client, owner)["id"]
+    grant(client, acct, "analyst", ["ANALYST"])
+    protected = pin(client, owner, board(client, owner, privacy="PROTECTED")["id"])
+    public = pin(client, owner, board(client, owner)["id"])
+    q = {"ad_account_id": acct}
+    assert client.get(f"/v5/pins/{protected['id']}", params=q, headers=bearer(analyst)).json()["is_owner"] is True
+    got = collect_pages(client, "/v5/pins", bearer(analyst), {**q, "include_protected_pins": "true"})
+    assert [p["id"] for p in got] == [public["id"], protected["id"]]
+    r = client.patch(f"/v5/pins/{protected['id']}", params=q, json={"title": "ba"}, headers=bearer(analyst))
+    assert r.status_code == 200 and r.json()["title"] == "ba"
+    r = client.get(f"/v5/pins/{protected['id']}", params=q, headers=bearer(analyst_plain))
+    assert r.status_code == 401 and r.json()["code"] == 3 and "pins:read_secret" in r.json()["message"]
+    r = client.get("/v5/pins", params={**q, "include_protected_pins": "true"}, headers=bearer(analyst_plain))
+    assert r.status_code == 401 and r.json()["code"] == 3
 
 
 def test_secret_board_pin_creation_needs_write_secret(client):
@@ -220,6 +286,14 @@ def test_list_filters_and_pagination(client):
     assert ids(pin_filter="has_been_promoted") == []
     r = client.get("/v5/pins", params={"pin_type": "PRIVATE"}, headers=bearer(plain))
     assert r.status_code == 401 and r.json()["code"] == 3
+    # include_protected_pins asks for Pins on protected boards: it needs pins:read_secret or boards:read_secret
+    r = client.get("/v5/pins", params={"include_protected_pins": "true"}, headers=bearer(plain))
+    assert r.status_code == 401 and r.json()["code"] == 3 and "pins:read_secret" in r.json()["message"]
+    assert "include_protected_pins" in r.json()["message"]
+    assert ids(plain, include_protected_pins="false") == public_ids
+    for scope in ("pins:read_secret", "boards:read_secret"):
+        reader = token(client, "alice", scopes=f"boards:read,pins:read,{scope}")
+        assert ids(reader, include_protected_pins="true") == sorted(public_ids + [secret, protected], reverse=True)
     for key, value in (("pin_filter", "nope"), ("creative_types", "GIF"), ("pin_type", "PUBLIC"),
                        ("page_size", "0")):
         r = client.get("/v5/pins", params={key: value}, headers=bearer(alice))

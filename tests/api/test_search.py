@@ -77,6 +77,33 @@ def test_search_boards_business_access_and_secret(client):
     assert r.status_code == 404 and r.json()["code"] == 2
 
 
+def test_search_protected_boards_and_pins_need_the_secret_scopes(client):
+    """Protected boards and their Pins are searched as secret ones: search boards and search pins need
+    the *_secret scopes (401 code 3 without them, before anything is searched); through an ad account
+    an Analyst finds protected content (the spec's roles) but not secret content."""
+    owner, analyst = token(client, "owner"), token(client, "analyst")
+    acct = ad_account(client, owner)["id"]
+    grant(client, acct, "analyst", ["ANALYST"])
+    public = board(client, owner, name="Shop public")
+    protected = board(client, owner, name="Shop protected", privacy="PROTECTED")
+    board(client, owner, name="Shop secret", privacy="SECRET")
+    on_public = pin(client, owner, public["id"], title="Shop lamp")
+    on_protected = pin(client, owner, protected["id"], title="Shop lamp protected")
+    got = collect_pages(client, "/v5/search/boards", bearer(owner), params={"query": "shop"})
+    assert {b["privacy"] for b in got} == {"PUBLIC", "PROTECTED", "SECRET"}
+    params = {"ad_account_id": acct, "query": "shop"}
+    got = collect_pages(client, "/v5/search/boards", bearer(analyst), params=params)
+    assert [b["id"] for b in got] == [protected["id"], public["id"]]
+    got = collect_pins(client, "/v5/search/pins", bearer(analyst), {"query": "lamp", "ad_account_id": acct})
+    assert [p["id"] for p in got] == [on_protected["id"], on_public["id"]]
+    for path, query, scopes, missing in (
+            ("/v5/search/boards", "shop", "boards:read,pins:read,pins:read_secret", "boards:read_secret"),
+            ("/v5/search/pins", "lamp", "boards:read,pins:read,pins:read_secret", "boards:read_secret"),
+            ("/v5/search/pins", "lamp", "boards:read,boards:read_secret,pins:read", "pins:read_secret")):
+        r = client.get(path, params={"query": query}, headers=bearer(token(client, "owner", scopes=scopes)))
+        assert r.status_code == 401 and r.json()["code"] == 3 and missing in r.json()["message"], (path, r.text)
+
+
 def test_search_boards_errors(client):
     tok = token(client, "alice")
     for params, field in (({"query": "!!!"}, "query"), ({"page_size": 0}, "page_size"),
@@ -183,6 +210,7 @@ def test_partner_pins(client):
                      headers=bearer(us)).json()
     assert [p["title"] for p in got["items"]] == ["Wanderschuhe", "Old hiking boots", "Hiking boots"]
     assert de_pin["id"] and anon["id"]
+
 
 
 def test_partner_pins_limit_and_pagination(client):

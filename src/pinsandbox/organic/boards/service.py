@@ -2,11 +2,11 @@
 boards, Business Access).
 
 The "operation user_account" is the token user, or with `ad_account_id` the owner of that ad account
-when the token user holds a role on it (`Viewer`). Secret boards need the `boards:read_secret` scope
-to be seen and `boards:write_secret` to be changed (and, through an ad account, a role that may act on
-secret content: Owner, Admin). A group board is shared by its owner with collaborators
-(`board_collaborators`): they see it as their own, list and save Pins on it, and manage its sections;
-only the owner updates or deletes the board. See docs/organic.md.
+when the token user holds a role on it (`Viewer`). Protected and secret boards need the
+`boards:read_secret` scope to be seen and `boards:write_secret` to be changed (and secret ones, through
+an ad account, a role that may act on secret content: Owner, Admin). A group board is shared by its
+owner with collaborators (`board_collaborators`): they see it as their own, list and save Pins on it,
+and manage its sections; only the owner updates or deletes the board. See docs/organic.md.
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ from pinsandbox.organic.user_account.follows import board_follower_count
 
 MAX_NAME_LENGTH = 180  # the stored column's width; Pinterest documents no bound
 BOARD_NOT_FOUND = "Board not found."
+# Board privacies whose content needs the *_secret scopes (issue 6: "Secret and protected boards are
+# visible only with the `*_secret` scopes"); the Business Access role rule is for SECRET only (the spec:
+# "Pins on public or protected boards: Owner, Admin, Analyst, Campaign Manager").
+HIDDEN_PRIVACIES = ("PROTECTED", "SECRET")
+BOARD_READ_SECRET = ("boards:read_secret",)
+BOARD_WRITE_SECRET = ("boards:write_secret",)
 
 
 # -- who is acting --------------------------------------------------------------------------------
@@ -42,22 +48,40 @@ class Viewer:
     secret_role: bool  # True without ad_account_id; else the role on the account allows secret content
     ad_account_id: str | None = None
 
+    def may(self, privacy: str, scopes: tuple[str, ...]) -> bool:
+        """Whether the token may touch content of a board with `privacy` given the *_secret `scopes` that
+        would allow it (any one of them): PUBLIC always; PROTECTED with one of the scopes; SECRET with one
+        of the scopes and, through an ad account, the Owner or Admin role."""
+        if privacy not in HIDDEN_PRIVACIES:
+            return True
+        return bool(set(scopes) & self.scopes) and (privacy != "SECRET" or self.secret_role)
+
+    def denied(self, privacy: str, what: str, *scopes: str) -> Exception:
+        """The error for content of a board with `privacy` that `may` refuses."""
+        if privacy == "SECRET":
+            return self.secret_denied(what, *scopes)
+        return _insufficient(what, scopes)
+
     @property
     def can_read_secret_boards(self) -> bool:
-        return "boards:read_secret" in self.scopes and self.secret_role
+        return self.may("SECRET", BOARD_READ_SECRET)
 
     @property
     def can_read_secret_pins(self) -> bool:
-        return bool({"pins:read_secret", "boards:read_secret"} & self.scopes) and self.secret_role
+        return self.may("SECRET", ("pins:read_secret", "boards:read_secret"))
 
     def secret_denied(self, what: str, *scopes: str) -> Exception:
         """The error for acting on secret content this viewer may not touch."""
         if not self.secret_role:
             return Forbidden(f"{NOT_PERMITTED} {what} needs the Owner or Admin role on ad account "
                              f"{self.ad_account_id} (secret content).", code=29)
-        return InsufficientScope(
-            "Authorization failed: your access token has insufficient permissions for this operation. "
-            f"{what} needs the scope {' or '.join(scopes)}.")
+        return _insufficient(what, scopes)
+
+
+def _insufficient(what: str, scopes: tuple[str, ...]) -> InsufficientScope:
+    return InsufficientScope(
+        "Authorization failed: your access token has insufficient permissions for this operation. "
+        f"{what} needs the scope {' or '.join(scopes)}.")
 
 
 def viewer(conn: sa.Connection, *, user_id: int, scopes: frozenset[str], ad_account_id: str | None) -> Viewer:
@@ -140,8 +164,8 @@ def _check_name_free(conn: sa.Connection, *, owner_user_id: int, name: str, exce
 def create(conn: sa.Connection, *, viewer: Viewer, name: str, description: str | None, privacy: str,
            now: int) -> sa.Row:
     clean = _clean_name(name)
-    if privacy == "SECRET" and ("boards:write_secret" not in viewer.scopes or not viewer.secret_role):
-        raise viewer.secret_denied("Creating a SECRET board", "boards:write_secret")
+    if not viewer.may(privacy, BOARD_WRITE_SECRET):
+        raise viewer.denied(privacy, f"Creating a {privacy} board", *BOARD_WRITE_SECRET)
     _check_name_free(conn, owner_user_id=viewer.user_id, name=clean)
     board_id = new_id()
     conn.execute(sa.insert(boards).values(
@@ -168,11 +192,11 @@ def role_of(conn: sa.Connection, row: sa.Row, user_id: int) -> str | None:
 
 
 def visible(conn: sa.Connection, row: sa.Row, *, viewer: Viewer) -> bool:
-    """Owners and collaborators see the board unless it is secret and the token lacks
+    """Owners and collaborators see the board unless it is protected or secret and the token lacks
     boards:read_secret; anyone else sees a public board only."""
     if role_of(conn, row, viewer.user_id) is None:
         return row.privacy == "PUBLIC"
-    return row.privacy != "SECRET" or viewer.can_read_secret_boards
+    return viewer.may(row.privacy, BOARD_READ_SECRET)
 
 
 def not_found(board_id: str | int) -> NotFound:
@@ -193,8 +217,8 @@ def get_for_write(conn: sa.Connection, *, viewer: Viewer, board_id: str | int, d
 
     404 code 40 if unknown, or another user's non-public board not shared with them; 403 code 29
     (`denied` names the operation) if they are not its owner (or, when `collaborators`, a collaborator);
-    a secret board also needs one of `secret_scopes` (401 code 3), and through an ad account the
-    Owner or Admin role (403 code 29).
+    a protected or secret board also needs one of `secret_scopes` (401 code 3), and a secret one through
+    an ad account the Owner or Admin role (403 code 29).
     """
     row = load(conn, board_id)
     role = role_of(conn, row, viewer.user_id) if row is not None else None
@@ -204,8 +228,8 @@ def get_for_write(conn: sa.Connection, *, viewer: Viewer, board_id: str | int, d
         who = "a collaborator" if role == "COLLABORATOR" else "not its owner"
         raise Forbidden(f"{denied} {NOT_PERMITTED} The operation user_account is {who} on board {row.id}.",
                         code=29)
-    if row.privacy == "SECRET" and (not (set(secret_scopes) & viewer.scopes) or not viewer.secret_role):
-        raise viewer.secret_denied(f"Changing secret board {row.id}", *secret_scopes)
+    if not viewer.may(row.privacy, secret_scopes):
+        raise viewer.denied(row.privacy, f"Changing {row.privacy.lower()} board {row.id}", *secret_scopes)
     return row
 
 
@@ -225,7 +249,7 @@ def touch_pins_modified(conn: sa.Connection, *, board: sa.Row | int, now: int) -
 def update(conn: sa.Connection, *, viewer: Viewer, board_id: str, fields: dict[str, Any], now: int) -> sa.Row:
     """boards/update: the owner changes name, description, privacy (only the fields sent)."""
     row = get_for_write(conn, viewer=viewer, board_id=board_id, denied="Not authorized to update the board.",
-                        collaborators=False, secret_scopes=("boards:write_secret",))
+                        collaborators=False, secret_scopes=BOARD_WRITE_SECRET)
     values: dict[str, Any] = {}
     data = dict(row.data or {})
     if "name" in fields:
@@ -238,9 +262,8 @@ def update(conn: sa.Connection, *, viewer: Viewer, board_id: str, fields: dict[s
         privacy = fields["privacy"]
         if privacy is None:
             raise InvalidParameter("Invalid board parameters. Field 'privacy' must be PUBLIC or SECRET, not null.")
-        if privacy == "SECRET" and row.privacy != "SECRET" and (
-                "boards:write_secret" not in viewer.scopes or not viewer.secret_role):
-            raise viewer.secret_denied(f"Making board {row.id} SECRET", "boards:write_secret")
+        if privacy != row.privacy and not viewer.may(privacy, BOARD_WRITE_SECRET):
+            raise viewer.denied(privacy, f"Making board {row.id} {privacy}", *BOARD_WRITE_SECRET)
         values["privacy"] = privacy
     conn.execute(sa.update(boards).where(boards.c.id == row.id).values(**values, data=data, updated_time=now))
     return load(conn, row.id)
@@ -250,7 +273,7 @@ def delete(conn: sa.Connection, *, viewer: Viewer, board_id: str) -> None:
     """boards/delete: the owner deletes the board with its sections, its Pins (everyone's, on a group
     board) and its collaborators."""
     row = get_for_write(conn, viewer=viewer, board_id=board_id, denied="Not authorized to delete the board.",
-                        collaborators=False, secret_scopes=("boards:write_secret",))
+                        collaborators=False, secret_scopes=BOARD_WRITE_SECRET)
     conn.execute(sa.delete(pins).where(pins.c.board_id == row.id))
     conn.execute(sa.delete(board_sections).where(board_sections.c.board_id == row.id))
     conn.execute(sa.delete(board_collaborators).where(board_collaborators.c.board_id == row.id))
@@ -265,14 +288,15 @@ _PRIVACY_FILTER = {
 
 def list_(conn: sa.Connection, *, viewer: Viewer, privacy: str | None, page: PageParams, secret: bytes
           ) -> tuple[list[sa.Row], str | None]:
-    """The operation user's boards and the group boards shared with them. Without a privacy filter:
-    every board the token may see (secret ones only with boards:read_secret); asking for secret
-    boards explicitly without it is an error."""
+    """The operation user's boards and the group boards shared with them. Without a privacy filter (or
+    with ALL): every board the token may see (protected and secret ones only with boards:read_secret);
+    asking for protected or secret boards by name without it is an error."""
     wanted = set(_PRIVACY_FILTER[privacy or "ALL"])
-    if "SECRET" in wanted and not viewer.can_read_secret_boards:
-        if privacy in ("SECRET", "PUBLIC_AND_SECRET"):
-            raise viewer.secret_denied(f"Listing boards with privacy={privacy}", "boards:read_secret")
-        wanted.discard("SECRET")
+    for hidden in HIDDEN_PRIVACIES:
+        if hidden in wanted and not viewer.may(hidden, BOARD_READ_SECRET):
+            if privacy not in (None, "ALL"):
+                raise viewer.denied(hidden, f"Listing boards with privacy={privacy}", *BOARD_READ_SECRET)
+            wanted.discard(hidden)
     shared = sa.select(board_collaborators.c.board_id).where(board_collaborators.c.user_id == viewer.user_id)
     stmt = sa.select(boards).where(sa.or_(boards.c.owner_user_id == viewer.user_id, boards.c.id.in_(shared)),
                                    boards.c.privacy.in_(sorted(wanted)))

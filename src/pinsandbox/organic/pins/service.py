@@ -3,9 +3,9 @@ board privacy, group boards and scopes.
 
 The sandbox never fetches URLs: image URLs are recorded and rendered as Pinterest-style `i.pinimg.com`
 images derived from a hash of the source; base64 images are decoded and their header read (size,
-broken image); a video comes from a finished media upload (organic/media). A Pin on a secret board
-needs pins:read_secret or boards:read_secret to be seen and pins:write_secret or boards:write_secret
-to be changed. Rules where the spec is silent: docs/organic.md.
+broken image); a video comes from a finished media upload (organic/media). A Pin on a protected or
+secret board needs pins:read_secret or boards:read_secret to be seen and pins:write_secret or
+boards:write_secret to be changed. Rules where the spec is silent: docs/organic.md.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pinsandbox.organic.sections import service as sections_service
 PIN_NOT_FOUND = "Pin not found."
 INVALID_URL = "Whoops! It looks like you entered an invalid URL. Try creating a Pin again with a valid URL."
 MIN_IMAGE_SIDE = 100  # ImageDetails: width and height are at least 100
+PIN_READ_SECRET = ("pins:read_secret", "boards:read_secret")
 PIN_WRITE_SECRET = ("pins:write_secret", "boards:write_secret")
 SAVE_DENIED = "Not authorized to access Board or Pin."
 
@@ -189,7 +190,7 @@ def _is_member(conn: sa.Connection, pin: sa.Row, board: sa.Row | None, viewer: V
 
 def check_visible(conn: sa.Connection, pin: sa.Row, *, viewer: Viewer) -> None:
     """Anyone sees Pins on public boards; the owner (and on a group board its members) also sees
-    protected ones, and secret ones with pins:read_secret or boards:read_secret (through an ad
+    protected and secret ones with pins:read_secret or boards:read_secret (secret ones through an ad
     account: Owner or Admin role)."""
     board = _board_of(conn, pin)
     privacy = board.privacy if board is not None else "PUBLIC"
@@ -198,15 +199,13 @@ def check_visible(conn: sa.Connection, pin: sa.Row, *, viewer: Viewer) -> None:
     if not _is_member(conn, pin, board, viewer):
         raise Forbidden(f"Not authorized to access board or Pin. {NOT_PERMITTED} Pin {pin.id} is on another "
                         f"user's {privacy.lower()} board.", code=29)
-    if privacy == "SECRET" and not viewer.can_read_secret_pins:
-        raise viewer.secret_denied(f"Pin {pin.id} is on a secret board; reading it", "pins:read_secret",
-                                   "boards:read_secret")
+    if not viewer.may(privacy, PIN_READ_SECRET):
+        raise viewer.denied(privacy, f"Pin {pin.id} is on a {privacy.lower()} board; reading it", *PIN_READ_SECRET)
 
 
 def _check_secret_write(board: sa.Row | None, *, viewer: Viewer, what: str) -> None:
-    if board is not None and board.privacy == "SECRET" and (
-            not (set(PIN_WRITE_SECRET) & viewer.scopes) or not viewer.secret_role):
-        raise viewer.secret_denied(f"{what} (secret board {board.id})", *PIN_WRITE_SECRET)
+    if board is not None and not viewer.may(board.privacy, PIN_WRITE_SECRET):
+        raise viewer.denied(board.privacy, f"{what} ({board.privacy.lower()} board {board.id})", *PIN_WRITE_SECRET)
 
 
 def load(conn: sa.Connection, pin_id: str | int) -> sa.Row | None:
@@ -408,9 +407,13 @@ def delete(conn: sa.Connection, *, viewer: Viewer, pin_id: str, now: int) -> Non
 def list_(conn: sa.Connection, *, viewer: Viewer, pin_filter: str | None, include_protected_pins: bool,
           pin_type: str | None, creative_types: list[str] | None, page: PageParams, secret: bytes
           ) -> tuple[list[sa.Row], str | None]:
-    """The operation user's Pins (wherever the board), newest first."""
+    """The operation user's Pins (wherever the board), newest first: on public boards, on protected ones
+    with include_protected_pins (which needs pins:read_secret or boards:read_secret, as asking for
+    PRIVATE Pins does), on secret ones when the token may read them."""
     if pin_type == "PRIVATE" and not viewer.can_read_secret_pins:
-        raise viewer.secret_denied("Listing PRIVATE Pins", "pins:read_secret", "boards:read_secret")
+        raise viewer.secret_denied("Listing PRIVATE Pins", *PIN_READ_SECRET)
+    if include_protected_pins and not viewer.may("PROTECTED", PIN_READ_SECRET):
+        raise viewer.denied("PROTECTED", "Listing Pins with include_protected_pins=true", *PIN_READ_SECRET)
     privacies = ["PUBLIC"]
     if include_protected_pins:
         privacies.append("PROTECTED")
@@ -445,9 +448,9 @@ def list_on_board(conn: sa.Connection, *, viewer: Viewer, board_id: str, section
     if section_id is not None:
         section = sections_service.load(conn, board_id=board.id, section_id=section_id)
         stmt = stmt.where(pins.c.board_section_id == section.id)
-    if board.privacy == "SECRET" and not viewer.can_read_secret_pins:
-        raise viewer.secret_denied(f"Listing the Pins of secret board {board.id}", "pins:read_secret",
-                                   "boards:read_secret")
+    if not viewer.may(board.privacy, PIN_READ_SECRET):
+        raise viewer.denied(board.privacy, f"Listing the Pins of {board.privacy.lower()} board {board.id}",
+                            *PIN_READ_SECRET)
     if creative_types:
         stmt = stmt.where(pins.c.data["creative_type"].as_string().in_(creative_types))
     fp = fingerprint("boards/list_pins", board=board.id, section=section.id if section is not None else None,

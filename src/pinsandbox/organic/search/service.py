@@ -26,8 +26,9 @@ from pinsandbox.core.errors import InvalidParameter
 from pinsandbox.core.pagination import PageParams, fingerprint, paginate_list
 from pinsandbox.core.tables import ad_accounts
 from pinsandbox.organic.boards import tables as board_tables
-from pinsandbox.organic.boards.service import Viewer
+from pinsandbox.organic.boards.service import BOARD_READ_SECRET, HIDDEN_PRIVACIES, Viewer
 from pinsandbox.organic.boards.tables import boards
+from pinsandbox.organic.pins.service import PIN_READ_SECRET
 from pinsandbox.organic.pins.tables import pins
 
 _WORD = re.compile(r"\w+")
@@ -104,6 +105,11 @@ def _ranked(rows: Iterable[sa.Row], terms: list[str], fields) -> list[tuple[list
     return out
 
 
+def readable_privacies(viewer: Viewer, scopes: tuple[str, ...]) -> list[str]:
+    """The board privacies whose content the token may read with one of the *_secret `scopes`."""
+    return ["PUBLIC"] + [p for p in HIDDEN_PRIVACIES if viewer.may(p, scopes)]
+
+
 # -- the user's boards ------------------------------------------------------------------------------------
 def _collaborated(user_id: int) -> sa.Select | None:
     collaborators = getattr(board_tables, "board_collaborators", None)  # group boards, when modelled
@@ -114,9 +120,9 @@ def _collaborated(user_id: int) -> sa.Select | None:
 
 def search_boards(conn: sa.Connection, *, viewer: Viewer, query: str | None, page: PageParams, secret: bytes
                   ) -> tuple[list[sa.Row], str | None]:
-    """Boards of every type the operation user owns or collaborates on; secret ones when the token may
-    read them. Without a query: all of them, newest first."""
-    privacies = ["PUBLIC", "PROTECTED"] + (["SECRET"] if viewer.can_read_secret_boards else [])
+    """Boards of every type the operation user owns or collaborates on; protected and secret ones when
+    the token may read them (boards:read_secret). Without a query: all of them, newest first."""
+    privacies = readable_privacies(viewer, BOARD_READ_SECRET)
     mine = boards.c.owner_user_id == viewer.user_id
     group = _collaborated(viewer.user_id)
     stmt = sa.select(boards).where(sa.or_(mine, boards.c.id.in_(group)) if group is not None else mine,
@@ -141,15 +147,15 @@ def search_boards(conn: sa.Connection, *, viewer: Viewer, query: str | None, pag
 # -- the user's Pins ----------------------------------------------------------------------------------------
 def search_pins(conn: sa.Connection, *, viewer: Viewer, query: str, page: PageParams, secret: bytes
                 ) -> tuple[list[sa.Row], str | None]:
-    """The operation user's Pins (on public and protected boards, and secret ones when the token may read
-    them) matching the keywords, or with those ids."""
+    """The operation user's Pins (on public boards, and protected and secret ones when the token may read
+    them: pins:read_secret or boards:read_secret) matching the keywords, or with those ids."""
     text = query.strip()
     ids = ids_of(text)
     terms = [] if ids is not None else keywords(text)
     if ids is None and not terms:
         raise InvalidParameter(f"Invalid parameter 'query': {text[:80]!r} holds no keyword (letters or digits) and "
                                "no comma-separated Pin ids.")
-    privacies = ["PUBLIC", "PROTECTED"] + (["SECRET"] if viewer.can_read_secret_pins else [])
+    privacies = readable_privacies(viewer, PIN_READ_SECRET)
     on_boards = sa.select(boards.c.id).where(boards.c.privacy.in_(privacies))
     where = [pins.c.owner_user_id == viewer.user_id, sa.or_(pins.c.board_id.in_(on_boards), pins.c.board_id.is_(None))]
     if ids is not None:
