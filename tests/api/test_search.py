@@ -212,6 +212,27 @@ def test_partner_pins(client):
     assert de_pin["id"] and anon["id"]
 
 
+def test_partner_pins_show_the_pins_public_media(client):
+    """A video Pin's media in partner search is the Pin's media as pins/get shows it: no upload
+    media_id (no Pin schema has one)."""
+    from tests.factories import video_media
+
+    tok = token(client, "alice")
+    b = board(client, tok)["id"]
+    media_id = video_media(client, tok)
+    r = client.post("/v5/pins", headers=bearer(tok), json={
+        "board_id": b, "title": "Surfing video", "media_source": {
+            "source_type": "video_id", "media_id": media_id, "cover_image_url": "https://e.com/cover.jpg"}})
+    assert r.status_code == 201, r.text
+    video = r.json()
+    assert video["media"]["media_type"] == "video" and "media_id" not in video["media"]
+    body = client.get("/v5/search/partner/pins", params={"term": "surfing", "country_code": "US"},
+                      headers=bearer(tok)).json()
+    assert [p["title"] for p in body["items"]] == ["Surfing video"]
+    media = body["items"][0]["media"]
+    assert media == video["media"] and "media_id" not in media
+    assert media["duration"] == 14_000 and media["cover_image_url"].startswith("https://i.pinimg.com/videos/")
+
 
 def test_partner_pins_limit_and_pagination(client):
     tok = token(client, "alice")

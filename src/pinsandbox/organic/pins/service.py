@@ -227,7 +227,8 @@ def promoted(conn: sa.Connection, pin_id: int) -> bool:
 
 
 # -- rendering ------------------------------------------------------------------------------------
-def _public_media(media: dict[str, Any] | None) -> dict[str, Any]:
+def public_media(media: dict[str, Any] | None) -> dict[str, Any]:
+    """A Pin's stored media as responses show it: without the upload's `media_id` (no Pin schema has it)."""
     if not media:
         return {"media_type": "image"}
     return {k: v for k, v in media.items() if k != "media_id"}
@@ -252,7 +253,7 @@ def render(conn: sa.Connection, row: sa.Row, *, viewer: Viewer,
         "board_section_id": str(row.board_section_id) if row.board_section_id is not None else None,
         "board_owner": {"username": board_owner},
         "is_owner": row.owner_user_id == viewer.user_id,
-        "media": _public_media(data.get("media")),
+        "media": public_media(data.get("media")),
         "parent_pin_id": data.get("parent_pin_id"),
         "is_standard": data.get("is_standard", True),
         "has_been_promoted": promoted(conn, row.id),

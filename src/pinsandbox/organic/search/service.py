@@ -28,7 +28,7 @@ from pinsandbox.core.tables import ad_accounts
 from pinsandbox.organic.boards import tables as board_tables
 from pinsandbox.organic.boards.service import BOARD_READ_SECRET, HIDDEN_PRIVACIES, Viewer
 from pinsandbox.organic.boards.tables import boards
-from pinsandbox.organic.pins.service import PIN_READ_SECRET
+from pinsandbox.organic.pins.service import PIN_READ_SECRET, public_media
 from pinsandbox.organic.pins.tables import pins
 
 _WORD = re.compile(r"\w+")
@@ -214,5 +214,5 @@ def search_partner_pins(conn: sa.Connection, *, term: str, country: str, locale:
 
 def render_summary_pin(row: sa.Row) -> dict[str, Any]:
     data = row.data or {}
-    return {"media": data.get("media") or {"media_type": "image"}, "alt_text": data.get("alt_text"),
+    return {"media": public_media(data.get("media")), "alt_text": data.get("alt_text"),
             "link": data.get("link"), "title": data.get("title"), "description": data.get("description")}
