@@ -2,8 +2,9 @@
 
 - concurrent claims from many threads take each job exactly once (SQLite: BEGIN IMMEDIATE; PostgreSQL:
   FOR UPDATE SKIP LOCKED);
-- `pinsandbox serve` killed with SIGKILL while a job runs: after a restart the job is claimed again once its
-  lease lapses and FINISHES (or, with no attempts left, is FAILED "worker died ...") — never left RUNNING;
+- `pinsandbox serve` killed with SIGKILL while an async report is RUNNING (SQLite and PostgreSQL): after a
+  restart the job is claimed again once its lease lapses and FINISHES (or, with no attempts left, is FAILED
+  "worker died ...") — never left IN_PROGRESS;
 - two `pinsandbox worker` processes against one PostgreSQL database share many queued jobs, and each job runs
   exactly once (one claim, one result file).
 
@@ -13,6 +14,7 @@ afterwards); skipped with the reason when no server answers.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import socket
@@ -38,9 +40,6 @@ from tests.factories import bearer
 from tests.databases import fresh_database as _database
 
 PINSANDBOX = [sys.executable, "-m", "pinsandbox.cli"]
-MMM = {"report_name": "kill test", "start_date": "2026-01-01", "end_date": "2026-01-31", "granularity": "DAY",
-       "level": "CAMPAIGN_TARGETING", "targeting_types": ["GENDER", "CREATIVE_TYPE"],
-       "columns": ["SPEND_IN_DOLLAR", "TOTAL_IMPRESSION", "CAMPAIGN_NAME"]}
 
 
 def free_port() -> int:
@@ -155,41 +154,118 @@ def test_concurrent_claims_take_each_job_once(kind, tmp_path):
 
 
 # -- kill -9 -----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("max_attempts, outcome", [(3, "FINISHED"), (1, "FAILED")])
-def test_a_job_running_when_the_server_is_killed_ends_after_restart(tmp_path, max_attempts, outcome):
-    """The minimum processing time (5 s) keeps the MMM report RUNNING (its worker holds it, heartbeating)
-    long enough to kill the server then; the lease (1.5 s) lapses after the restart."""
-    env = {"PINSANDBOX_JOB_MIN_SECONDS": "5", "PINSANDBOX_JOB_LEASE_SECONDS": "1.5",
-           "PINSANDBOX_JOB_MAX_ATTEMPTS": str(max_attempts)}
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = serve(tmp_path, port, env, "--workers", "1")
-    try:
-        tok = httpx.post(f"{base}/_sandbox/tokens", json={"username": "kim"}).json()["access_token"]
-        h = bearer(tok)
-        acct = httpx.post(f"{base}/v5/ad_accounts", json={"name": "Kill", "country": "US"}, headers=h).json()["id"]
-        r = httpx.post(f"{base}/v5/ad_accounts/{acct}/mmm_reports", json=MMM, headers=h)
+REPORT_COLUMNS = ["SPEND_IN_MICRO_DOLLAR", "PAID_IMPRESSION", "TOTAL_CLICKTHROUGH", "TOTAL_CONVERSIONS"]
+
+
+def _report_world(c: httpx.Client) -> dict:
+    """A campaign with two ads and a week of delivery (and conversions) ending yesterday (real clock)."""
+    tok = f.token(c, "kim")
+    acct = f.ad_account(c, tok, name="Kill")["id"]
+    camp = f.campaign(c, tok, acct, name="Killed mid-report")["id"]
+    group = f.ad_group(c, tok, acct, camp)["id"]
+    board = f.board(c, tok)["id"]
+    ads = []
+    for _ in range(2):
+        r = c.post(f"/v5/ad_accounts/{acct}/ads", headers=bearer(tok), json=[{
+            "ad_group_id": group, "creative_type": "REGULAR", "pin_id": f.pin(c, tok, board)["id"]}])
         assert r.status_code == 200, r.text
-        token = r.json()["data"]["token"]
-        first = wait_job(base, token, {"RUNNING"}, timeout=10)
-        assert first["attempts"] == 1
-        proc.popen.kill()  # SIGKILL: no cleanup of any kind
-        proc.popen.wait(10)
-        proc = serve(tmp_path, port, env, "--workers", "1")
-        job = wait_job(base, token, {"FINISHED", "FAILED", "CANCELLED", "EXPIRED"}, timeout=60)
-        assert job["status"] == outcome, job
-        polled = httpx.get(f"{base}/v5/ad_accounts/{acct}/mmm_reports", params={"token": token}, headers=h).json()
-        assert polled["data"]["report_status"] == outcome
-        if outcome == "FINISHED":
-            assert job["attempts"] == 2 and job["worker"].split(":")[1] != first["worker"].split(":")[1]
-            r = httpx.get(polled["data"]["url"])
-            assert r.status_code == 200 and r.text.startswith("DATE,CAMPAIGN_ID,TARGETING_TYPE,TARGETING_VALUE")
-            files = sorted(p.name for p in (tmp_path / "results").iterdir())
-            assert [n.split(".")[0] for n in files] == [token]  # the killed attempt's file is gone
-        else:
-            assert job["attempts"] == 1 and job["error"].startswith("worker died while running the job: 1 attempt")
+        ads.append(r.json()["items"][0]["data"]["id"])
+    today = dt.datetime.now(dt.timezone.utc).date()
+    days = [today - dt.timedelta(days=n) for n in range(7, 0, -1)]
+    rows = [{"ad_id": ad, "hour": f"{d.isoformat()}T{10 + i}:00:00Z", "impression_1": 100 * (n + 1) + i,
+             "clickthrough_1": n + i, "spend_micro": (n + 1) * 250_000 * (i + 1), "gender": "female"}
+            for n, d in enumerate(days) for i, ad in enumerate(ads)]
+    r = c.post("/_sandbox/facts", json={"table": "delivery", "rows": rows})
+    assert r.status_code == 200, r.text
+    r = c.post("/_sandbox/facts", json={"table": "conversions", "rows": [
+        {"ad_id": ads[0], "action_type": "CLICK", "action_time": f"{days[2].isoformat()}T11:00:00Z",
+         "conversion_time": f"{days[2].isoformat()}T15:00:00Z", "event_type": "CHECKOUT", "value_micro": 9_000_000}]})
+    assert r.status_code == 200, r.text
+    return {"h": bearer(tok), "acct": acct, "camp": camp, "start": days[0].isoformat(), "end": days[-1].isoformat()}
+
+
+def _job_row(settings: Settings, job_id: str):
+    """The job's row, read straight from the state database (not through the server)."""
+    engine = sa.create_engine(settings.resolved_database_url())
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(jobs_table).where(jobs_table.c.id == job_id)).one()
     finally:
-        proc.stop()
+        engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("max_attempts, outcome", [(3, "FINISHED"), (1, "FAILED")])
+def test_a_report_running_when_the_server_is_killed_ends_after_restart(tmp_path, kind, max_attempts, outcome):
+    """An async report (POST /v5/ad_accounts/{id}/reports) is RUNNING in `pinsandbox serve` — its worker
+    holds it for the minimum processing time (10 s), heartbeating — when the server is killed with
+    SIGKILL. After a restart the lease (1.5 s) lapses and the job is taken up again and FINISHES (its
+    file downloads, with the numbers of sync analytics), or with no attempts left is FAILED with the
+    reason; polling never sees it IN_PROGRESS past a bounded wait. The kill lands after the worker claimed
+    the job: while it writes the file or while it holds the written file for the minimum time. Either way
+    the row says RUNNING, held by the killed process (checked before and after the kill)."""
+    env = {"PINSANDBOX_JOB_MIN_SECONDS": "10", "PINSANDBOX_JOB_LEASE_SECONDS": "1.5",
+           "PINSANDBOX_JOB_MAX_ATTEMPTS": str(max_attempts)}
+    with _database(kind, tmp_path) as settings:
+        data_dir = settings.data_dir
+        extra = ["--workers", "1"] + (["--database-url", settings.database_url] if settings.database_url else [])
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        proc = serve(data_dir, port, env, *extra)
+        try:
+            with httpx.Client(base_url=base, timeout=30) as c:
+                w = _report_world(c)
+                body = {"level": "CAMPAIGN", "granularity": "DAY", "columns": REPORT_COLUMNS,
+                        "start_date": w["start"], "end_date": w["end"]}
+                r = c.post(f"/v5/ad_accounts/{w['acct']}/reports", json=body, headers=w["h"])
+                assert r.status_code == 200, r.text
+                token = r.json()["token"]
+                poll_url = f"/v5/ad_accounts/{w['acct']}/reports"
+                first = wait_job(base, token, {"RUNNING"}, timeout=10)
+                # really running, in this very process, before the kill
+                row = _job_row(settings, token)
+                assert (row.status, row.attempts) == ("RUNNING", 1), row
+                assert row.worker.split(":")[1] == str(proc.popen.pid)
+                assert row.lease_until > time.time() * 1000
+                assert c.get(poll_url, params={"token": token}, headers=w["h"]).json() == {
+                    "report_status": "IN_PROGRESS", "url": None, "size": None}
+                proc.popen.kill()  # SIGKILL: no cleanup of any kind
+                proc.popen.wait(10)
+                assert _job_row(settings, token).status == "RUNNING"  # left as the dead process left it
+                proc = serve(data_dir, port, env, *extra)
+
+                seen = set()
+                deadline = time.time() + 90
+                while time.time() < deadline:
+                    polled = c.get(poll_url, params={"token": token}, headers=w["h"]).json()
+                    seen.add(polled["report_status"])
+                    if polled["report_status"] != "IN_PROGRESS":
+                        break
+                    time.sleep(0.2)
+                assert seen <= {"IN_PROGRESS", outcome} and polled["report_status"] == outcome, (seen, polled)
+                job = c.get(f"/_sandbox/jobs/{token}").json()
+                assert job["status"] == outcome, job
+                if outcome == "FINISHED":
+                    assert job["attempts"] == 2 and job["worker"].split(":")[1] == str(proc.popen.pid)
+                    got = httpx.get(polled["url"], timeout=30)  # no token: the signed link is the credential
+                    assert got.status_code == 200 and len(got.content) == polled["size"]
+                    report = got.json()
+                    sync = c.get(f"/v5/ad_accounts/{w['acct']}/campaigns/analytics", headers=w["h"], params={
+                        "campaign_ids": w["camp"], "granularity": "DAY", "columns": ",".join(REPORT_COLUMNS),
+                        "start_date": w["start"], "end_date": w["end"]}).json()
+                    assert len(sync) == 7 and list(report) == [w["camp"]]
+                    assert [(x["DATE"], [x.get(k, 0) for k in REPORT_COLUMNS]) for x in report[w["camp"]]] == [
+                        (x["DATE"], [x.get(k, 0) for k in REPORT_COLUMNS]) for x in sync]
+                    assert sum(x.get("TOTAL_CONVERSIONS", 0) for x in report[w["camp"]]) == 1
+                    files = sorted(p.name for p in (data_dir / "results").iterdir())
+                    assert files == [_job_row(settings, token).result_path]
+                    assert files[0].startswith(f"{token}.2-")  # the killed attempt's file (if any) is gone
+                else:
+                    assert polled == {"report_status": "FAILED", "url": None, "size": None}
+                    assert job["attempts"] == 1
+                    assert job["error"].startswith("worker died while running the job: 1 attempt"), job
+        finally:
+            proc.stop()
 
 
 # -- two worker processes ----------------------------------------------------------------------------------
