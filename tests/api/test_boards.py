@@ -333,6 +333,24 @@ def test_delete_cascades(client):
     assert board(client, alice, name="Doomed")["id"] != b["id"]
 
 
+def test_delete_removes_the_boards_follows(client):
+    alice, bob = token(client, "alice"), token(client, "bob")
+    b = board(client, alice, name="Followed")
+    kept = board(client, alice, name="Also followed")
+    for board_id in (b["id"], kept["id"]):
+        r = client.put(f"/_sandbox/users/bob/following/boards/{board_id}")
+        assert r.status_code == 200 and r.json()["following"] is True, r.text
+    assert client.get(f"/v5/boards/{b['id']}", headers=bearer(alice)).json()["follower_count"] == 1
+    assert client.delete(f"/v5/boards/{b['id']}", headers=bearer(alice)).status_code == 204
+    got = collect_pages(client, "/v5/user_account/following/boards", bearer(bob))
+    assert [x["id"] for x in got] == [kept["id"]]
+    # the follow itself is gone (the sandbox's unfollow reads the follows, not the boards)
+    r = client.delete(f"/_sandbox/users/bob/following/boards/{b['id']}")
+    assert r.status_code == 200 and r.json()["was_following"] is False
+    r = client.delete(f"/_sandbox/users/bob/following/boards/{kept['id']}")
+    assert r.status_code == 200 and r.json()["was_following"] is True
+
+
 def test_update_delete_auth(client):
     tok = token(client, "alice")
     b = board(client, tok)["id"]

@@ -26,6 +26,7 @@ from pinsandbox.organic.boards.tables import board_collaborators, boards
 from pinsandbox.organic.pins.tables import pins
 from pinsandbox.organic.sections.tables import board_sections
 from pinsandbox.organic.user_account.follows import board_follower_count
+from pinsandbox.organic.user_account.tables import board_follows
 
 MAX_NAME_LENGTH = 180  # the stored column's width; Pinterest documents no bound
 BOARD_NOT_FOUND = "Board not found."
@@ -271,12 +272,14 @@ def update(conn: sa.Connection, *, viewer: Viewer, board_id: str, fields: dict[s
 
 def delete(conn: sa.Connection, *, viewer: Viewer, board_id: str) -> None:
     """boards/delete: the owner deletes the board with its sections, its Pins (everyone's, on a group
-    board) and its collaborators."""
+    board), its collaborators and its followers' follows (not left to the foreign key's ON DELETE
+    CASCADE, which SQLite applies only with foreign_keys on)."""
     row = get_for_write(conn, viewer=viewer, board_id=board_id, denied="Not authorized to delete the board.",
                         collaborators=False, secret_scopes=BOARD_WRITE_SECRET)
     conn.execute(sa.delete(pins).where(pins.c.board_id == row.id))
     conn.execute(sa.delete(board_sections).where(board_sections.c.board_id == row.id))
     conn.execute(sa.delete(board_collaborators).where(board_collaborators.c.board_id == row.id))
+    conn.execute(sa.delete(board_follows).where(board_follows.c.board_id == row.id))
     conn.execute(sa.delete(boards).where(boards.c.id == row.id))
 
 
