@@ -89,7 +89,14 @@ def test_media_source_variants(client):
     assert p["creative_type"] == "CAROUSEL" and len(p["media"]["items"]) == 2
     p = pin(client, tok, b, link="https://shop.example.com/item/1",
             media_source={"source_type": "pin_url", "is_affiliate_link": True})
-    assert p["media"]["media_type"] == "image"
+    # a product Pin (PinMediaSourcePinURL: "for product pin creation"): creative type SHOPPING, an image
+    assert p["creative_type"] == "SHOPPING" and p["media"]["media_type"] == "image" and p["is_standard"] is True
+    assert p["link"] == "https://shop.example.com/item/1" and "is_affiliate_link" not in p
+    assert set(p["media"]["images"]) == {"150x150", "400x300", "600x", "1200x"}
+    assert [x["id"] for x in collect_pages(client, "/v5/pins", bearer(tok), {"creative_types": "SHOPPING"})] == \
+        [p["id"]]
+    assert p["id"] not in [x["id"] for x in collect_pages(client, "/v5/pins", bearer(tok),
+                                                          {"creative_types": "REGULAR"})]
     # saving an existing Pin copies its media
     saved = pin(client, tok, b, parent_pin_id=p["id"], media_source=None)
     assert saved["parent_pin_id"] == p["id"] and saved["media"] == p["media"]

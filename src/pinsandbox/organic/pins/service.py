@@ -168,10 +168,12 @@ def build_media(conn: sa.Connection, source: Any, *, link: str | None, viewer: V
     if kind == "video_id":
         media = _video(conn, source, viewer=viewer, now=now)
         return "VIDEO", media, media["cover_image_url"], source.is_standard
-    # pin_url: a product Pin made from the page at `link` (the sandbox does not fetch it)
+    # pin_url: "media source for product pin creation" (PinMediaSourcePinURL) — a product Pin made from
+    # the page at `link`, whose image the sandbox derives from the URL (it fetches nothing). Its creative
+    # type is SHOPPING, the product Pin type of the spec's Pin creative types (pins/list's filter).
     if not link:
         raise InvalidParameter("Field 'link' is required when media_source.source_type is 'pin_url'.")
-    return "REGULAR", {"media_type": "image", "images": _images(link)}, link, True
+    return "SHOPPING", {"media_type": "image", "images": _images(link)}, link, True
 
 
 # -- visibility -----------------------------------------------------------------------------------
