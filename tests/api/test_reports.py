@@ -268,6 +268,85 @@ def test_targeting_report_equals_targeting_analytics(client, w):
     assert [r["TARGETING_TYPE"] for r in body[w["c1"]]] == ["GENDER", "GENDER", "COUNTRY", "COUNTRY"]
 
 
+TARGETING_SYNC = {"ADVERTISER_TARGETING": ("targeting_analytics", None, "AD_ACCOUNT_ID", "ADVERTISER_ID"),
+                  "CAMPAIGN_TARGETING": ("campaigns/targeting_analytics", "campaign_ids", "CAMPAIGN_ID", "CAMPAIGN_ID"),
+                  "AD_GROUP_TARGETING": ("ad_groups/targeting_analytics", "ad_group_ids", "AD_GROUP_ID", "AD_GROUP_ID"),
+                  "PIN_PROMOTION_TARGETING": ("ads/targeting_analytics", "ad_ids", "AD_ID", "AD_ID"),
+                  # KEYWORD: the ad groups' KEYWORD breakdown, keyed by the id of the ad group's keyword
+                  "KEYWORD": ("ad_groups/targeting_analytics", "ad_group_ids", "AD_GROUP_ID", "KEYWORD_ID")}
+
+
+@pytest.mark.parametrize("level", list(TARGETING_SYNC))
+def test_targeting_and_keyword_reports_equal_targeting_analytics(client, w, level):
+    """The *_TARGETING levels and KEYWORD over DAY and WEEK, under several windows, both report times and
+    attribution types: the same rows (order included) and numbers as the targeting analytics endpoints."""
+    load(client, "delivery", [  # more keyword delivery: A2 in G1 (which has "red shoes"), A3 in G2 (no keywords)
+        {"ad_id": w["a2"], "hour": "2026-03-11T12:00:00Z", "impression_1": 40, "clickthrough_1": 2,
+         "spend_micro": 400_000, "keyword": "red shoes", "gender": "female", "country": "US", "people_lo": 2000,
+         "people_n": 40},
+        {"ad_id": w["a3"], "hour": "2026-03-11T13:00:00Z", "impression_1": 25, "spend_micro": 250_000,
+         "keyword": "green hat", "gender": "male", "people_lo": 6000, "people_n": 25},
+        {"ad_id": w["a1"], "hour": "2026-03-04T08:00:00Z", "impression_1": 10, "clickthrough_1": 1,
+         "spend_micro": 100_000, "keyword": "blue shoes", "gender": "male", "country": "CA"}])
+    load(client, "conversions", [
+        {"ad_id": w["a1"], "action_type": "CLICK", "action_time": "2026-03-11T09:10:00Z", "keyword": "blue shoes",
+         "conversion_time": "2026-03-11T20:00:00Z", "event_type": "CHECKOUT", "value_micro": 7_000_000,
+         "gender": "male", "country": "US"},
+        {"ad_id": w["a2"], "action_type": "VIEW", "action_time": "2026-03-11T12:30:00Z", "keyword": "red shoes",
+         "conversion_time": "2026-03-12T01:00:00Z", "event_type": "SIGNUP", "attribution": "HOUSEHOLD",
+         "gender": "female", "country": "US"},
+        {"ad_id": w["a1"], "action_type": "CLICK", "action_time": "2026-03-04T08:30:00Z", "keyword": "blue shoes",
+         "conversion_time": "2026-03-09T08:00:00Z", "event_type": "CHECKOUT", "value_micro": 1_000_000,
+         "gender": "male", "country": "CA"}])
+    cols = ["PAID_IMPRESSION", "SPEND_IN_MICRO_DOLLAR", "CTR", "TOTAL_IMPRESSION_USER", "TOTAL_CONVERSIONS",
+            "TOTAL_CLICK_CHECKOUT", "TOTAL_VIEW_SIGNUP", "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR"]
+    path, ids_param, sync_id, report_id = TARGETING_SYNC[level]
+    types = ["KEYWORD"] if level == "KEYWORD" else ["GENDER", "KEYWORD", "COUNTRY"]
+    keyword_ids = {(w["g1"], "red shoes"): w["k_red"], (w["g1"], "blue shoes"): w["k_blue"]}
+    week = {"start_date": "2026-03-02", "end_date": "2026-03-14"}
+    day = {"start_date": "2026-03-09", "end_date": "2026-03-12"}
+    cases = [("DAY", day, {}), ("DAY", day, {"click_window_days": 1, "attribution_types": ["INDIVIDUAL"]}),
+             ("DAY", day, {"conversion_report_time": "TIME_OF_CONVERSION"}),
+             ("WEEK", week, {"view_window_days": 0, "engagement_window_days": 7}),
+             ("WEEK", week, {"conversion_report_time": "TIME_OF_CONVERSION", "click_window_days": 7})]
+    for gran, dates, windows in cases:
+        params = {"granularity": gran, "columns": ",".join(cols), "targeting_types": ",".join(types), **dates,
+                  **{k: ",".join(v) if isinstance(v, list) else v for k, v in windows.items()}}
+        if ids_param:
+            params[ids_param] = ",".join(w[k] for k in IDS[ids_param])
+        sync = ok(client.get(f"/v5/ad_accounts/{w['acct']}/{path}", params=params, headers=bearer(w["tok"])))["data"]
+        expected: dict[tuple, dict] = {}
+        for d in sync:
+            m = d["metrics"]
+            if not any(m.get(c) for c in cols):
+                continue
+            if level == "KEYWORD":
+                entity = keyword_ids.get((m[sync_id], d["targeting_value"]))
+                if entity is None:  # delivery on a keyword text the ad group has no keyword for
+                    continue
+                key: tuple = (entity, m["DATE"])
+            else:
+                key = (m[sync_id], d["targeting_type"], d["targeting_value"], m["DATE"])
+            expected[key] = {c: m.get(c, 0) for c in cols}
+        body = report(client, w, level=level, granularity=gran, columns=cols,
+                      **({} if level == "KEYWORD" else {"targeting_types": types}), **dates, **windows)
+        rows = [r for entity in body for r in body[entity]]
+        if level == "KEYWORD":
+            got = {(r["KEYWORD_ID"], r["DATE"]): {c: r.get(c, 0) for c in cols} for r in rows}
+            order = [(int(r["KEYWORD_ID"]), r["DATE"]) for r in rows]
+        else:
+            got = {(r[report_id], r["TARGETING_TYPE"], r["TARGETING_VALUE"], r["DATE"]): {c: r.get(c, 0) for c in cols}
+                   for r in rows}
+            order = [(int(r[report_id]), types.index(r["TARGETING_TYPE"]), r["DATE"], r["TARGETING_VALUE"])
+                     for r in rows]
+        assert len(rows) == len(got) and got == expected and len(got) > 1, (level, gran, windows, got, expected)
+        assert order == sorted(order), (level, gran)  # entities in id order, then type, DATE, value
+        if level == "KEYWORD":
+            assert {k for k, _ in got} == {w["k_red"], w["k_blue"]}  # "green hat" (G2) is no keyword of its ad group
+        else:
+            assert {k[1] for k in got} == set(types)
+
+
 def test_zero_rows_are_omitted_in_both_formats(client, w):
     # only conversions asked: days and campaigns without any are not rows
     js = report(client, w, columns=["TOTAL_CONVERSIONS"])
