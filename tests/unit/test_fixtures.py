@@ -126,6 +126,10 @@ CONV = f"ad_id,{IDS},action_type,event_type,action_time,conversion_time"
     ("9,1,2,3,CLICK,CHECKOUT,2026-01-05T14:00:00Z,2026-01-05T15:00:00Z,PHONE", ",conversion_device",
      ["conversion_device", "'PHONE'"]),
     ("9,1,2,3,CLICK,CHECKOUT,2026-01-05T14:00:00Z,2026-01-05T15:00:00Z,-1", ",quantity", ["quantity", "-1"]),
+    ("9,1,2,3,CLICK,CHECKOUT,2026-01-05T14:00:00Z,2026-01-05T15:00:00Z,0", ",conversion_key",
+     ["row 1", "conversion_key", "below 1"]),
+    ("9,1,2,3,CLICK,CHECKOUT,2026-01-05T14:00:00Z,2026-01-05T15:00:00Z,k7", ",conversion_key",
+     ["conversion_key", "'k7'", "not an integer"]),
 ])
 def test_bad_conversions(client, store, line, extra, words):
     message = csv_error(store, f"{CONV}{extra}\n{line}\n")
@@ -148,3 +152,14 @@ def test_json_rows_and_source(client, store):
     with pytest.raises(FactsError, match="row 2: each row must be an object"):
         fixtures.load_rows(store, "delivery", [rows[0], "x"])
     assert store.facts.fetch("SELECT count(*) FROM delivery")[0][0] == 1
+
+
+def test_conversion_key_groups_candidates_and_is_null_when_blank(client, store):
+    rows = [{"ad_id": 9, "ad_account_id": 1, "campaign_id": 2, "ad_group_id": 3, "action_type": a,
+             "event_type": "CHECKOUT", "action_time": t, "conversion_time": "2026-01-05T20:00:00Z",
+             "conversion_key": k} for a, t, k in (("CLICK", "2026-01-02T10:00:00Z", 77),
+                                                  ("VIEW", "2026-01-05T18:00:00Z", "77"),
+                                                  ("VIEW", "2026-01-05T19:00:00Z", ""))]
+    assert fixtures.load_rows(store, "conversions", rows) == 3
+    got = sorted((r["action_type"], r["action_time"].hour, r["conversion_key"]) for r in table_rows(store, "conversions"))
+    assert got == [("CLICK", 10, 77), ("VIEW", 18, 77), ("VIEW", 19, None)]

@@ -389,3 +389,82 @@ def test_conversion_only_groups_have_rows(facts):
     convert(facts, 2000, at(D, 5), dt.timedelta(hours=1), value_micro=9)
     rows = query(facts, ["PAID_IMPRESSION", "CTR", "TOTAL_CONVERSIONS_VALUE_IN_MICRO_DOLLAR"], start=D, level="CAMPAIGN")
     assert rows == [{"campaign_id": 20, "PAID_IMPRESSION": 0, "TOTAL_CONVERSIONS_VALUE_IN_MICRO_DOLLAR": 9}]
+
+
+# -- candidate attributions of one conversion (conversion_key: Conversions API events) ----------------
+
+def test_candidates_of_one_conversion_count_once_the_best_the_windows_allow(facts):
+    conv_time = at(D, 20)
+    # one conversion (key 7): the person clicked ad 1000 3 days before, engaged with ad 1001 30 h before and
+    # saw ad 2000 2 h before
+    for ad, action, before in ((1000, "CLICK", dt.timedelta(days=3)), (1001, "ENGAGEMENT", dt.timedelta(hours=30)),
+                               (2000, "VIEW", dt.timedelta(hours=2))):
+        convert(facts, ad, conv_time - before, before, action=action, conversion_key=7, value_micro=5_000_000)
+    convert(facts, 1000, at(D, 9), dt.timedelta(hours=1))  # a conversion of its own (no key)
+    metrics = ["TOTAL_CONVERSIONS", "TOTAL_CLICK_CHECKOUT", "TOTAL_ENGAGEMENT_CHECKOUT", "TOTAL_VIEW_CHECKOUT",
+               "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR"]
+    start = D - dt.timedelta(days=5)
+
+    def account(**windows: int) -> dict[str, Any]:
+        rows = query(facts, metrics, start=start, end=D, level="AD_ACCOUNT", **windows)
+        assert len(rows) <= 1
+        row = rows[0] if rows else dict.fromkeys(metrics, 0)  # no row: nothing counted
+        return {m: row[m] for m in metrics[1:4]} | {"n": row["TOTAL_CONVERSIONS"]}
+
+    # the click within 30 days wins; the keyed conversion counts once (plus the unkeyed one)
+    assert account() == {"TOTAL_CLICK_CHECKOUT": 2, "TOTAL_ENGAGEMENT_CHECKOUT": 0, "TOTAL_VIEW_CHECKOUT": 0, "n": 2}
+    # a 1-day click window drops the click: the engagement (30 h, in a 7-day window) takes it
+    assert account(click_window_days=1, engagement_window_days=7) == {
+        "TOTAL_CLICK_CHECKOUT": 1, "TOTAL_ENGAGEMENT_CHECKOUT": 1, "TOTAL_VIEW_CHECKOUT": 0, "n": 2}
+    # ... or, with a 1-day engagement window too, the view 2 h before
+    assert account(click_window_days=1, engagement_window_days=1) == {
+        "TOTAL_CLICK_CHECKOUT": 1, "TOTAL_ENGAGEMENT_CHECKOUT": 0, "TOTAL_VIEW_CHECKOUT": 1, "n": 2}
+    # a 0-day view window still holds the view (the same UTC day as the conversion)
+    assert account(click_window_days=0, engagement_window_days=0, view_window_days=0)["TOTAL_VIEW_CHECKOUT"] == 1
+    # the value is counted once, with whichever candidate
+    [row] = query(facts, metrics, start=start, end=D, level="AD_ACCOUNT", click_window_days=1)
+    assert row["TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR"] == 5_000_000
+
+    # no candidate within its window: the conversion is not counted at all
+    facts.clear()
+    late = at(D, 1)  # a conversion at 01:00 of a view 21 h before (the day before) and a click 3 days before
+    convert(facts, 2000, late - dt.timedelta(hours=21), dt.timedelta(hours=21), action="VIEW", conversion_key=8)
+    convert(facts, 1000, late - dt.timedelta(days=3), dt.timedelta(days=3), conversion_key=8)
+    assert account(click_window_days=1, view_window_days=0)["n"] == 0
+    assert account(click_window_days=1, view_window_days=1) == {
+        "TOTAL_CLICK_CHECKOUT": 0, "TOTAL_ENGAGEMENT_CHECKOUT": 0, "TOTAL_VIEW_CHECKOUT": 1, "n": 1}
+    assert account(click_window_days=7, view_window_days=0)["TOTAL_CLICK_CHECKOUT"] == 1
+
+
+def test_the_candidate_is_chosen_before_ids_range_and_segment_filters(facts):
+    conv_time = at(D, 20)
+    convert(facts, 1000, at(D - dt.timedelta(days=3), 10), conv_time - at(D - dt.timedelta(days=3), 10),
+            action="CLICK", conversion_key=9, gender="female")
+    convert(facts, 2000, at(D, 18), dt.timedelta(hours=2), action="VIEW", conversion_key=9, gender="male")
+    per_ad = {r["ad_id"]: r["TOTAL_CONVERSIONS"] for r in query(facts, ["TOTAL_CONVERSIONS"], start=D - dt.timedelta(
+        days=5), end=D)}
+    assert per_ad == {1000: 1}  # the click's ad, not both
+    # asking for ad 2000 only does not make the view count: the conversion is the click's
+    assert query(facts, ["TOTAL_CONVERSIONS"], start=D - dt.timedelta(days=5), end=D, ids=[2000]) == []
+    # a range holding only the view's day: the click (outside the range) has it, by the time of the ad action
+    assert query(facts, ["TOTAL_CONVERSIONS"], start=D, level="AD_ACCOUNT") == []
+    # ... and by the time of the conversion it is in the range, on the click's ad
+    [row] = query(facts, ["TOTAL_CONVERSIONS"], start=D, conversion_report_time="TIME_OF_CONVERSION")
+    assert row == {"ad_id": 1000, "TOTAL_CONVERSIONS": 1}
+    # breakdowns follow the chosen candidate's segment
+    rows = query(facts, ["TOTAL_CONVERSIONS"], start=D - dt.timedelta(days=5), end=D, level="AD_ACCOUNT",
+                 targeting_type="GENDER")
+    assert [(r["dimension"], r["TOTAL_CONVERSIONS"]) for r in rows] == [("female", 1)]
+    # with a 1-day click window the view has it: ad 2000, male, on D
+    rows = query(facts, ["TOTAL_CONVERSIONS"], start=D, level="AD_ACCOUNT", targeting_type="GENDER",
+                 click_window_days=1)
+    assert [(r["dimension"], r["TOTAL_CONVERSIONS"]) for r in rows] == [("male", 1)]
+
+
+def test_repeated_candidates_of_a_key_count_once(facts):
+    # attributing an event twice (a crash between the fact commit and the event's mark) writes its candidates
+    # again under the same key: still one conversion
+    for _ in range(2):
+        convert(facts, 1000, at(D, 10), dt.timedelta(hours=3), action="CLICK", conversion_key=11, value_micro=7)
+    [row] = query(facts, ["TOTAL_CONVERSIONS", "TOTAL_CONVERSIONS_VALUE_IN_MICRO_DOLLAR"], start=D)
+    assert row == {"ad_id": 1000, "TOTAL_CONVERSIONS": 1, "TOTAL_CONVERSIONS_VALUE_IN_MICRO_DOLLAR": 7}

@@ -107,7 +107,12 @@ CONVERSION_COLUMNS: list[tuple[str, str]] = (
        ("channel", "VARCHAR NOT NULL DEFAULT 'WEB'"), ("action_device", "VARCHAR NOT NULL DEFAULT 'MOBILE'"),
        ("conversion_device", "VARCHAR NOT NULL DEFAULT 'MOBILE'"),
        ("attribution", "VARCHAR NOT NULL DEFAULT 'INDIVIDUAL'"), ("quantity", "BIGINT NOT NULL DEFAULT 1"),
-       ("value_micro", "BIGINT NOT NULL DEFAULT 0"), ("source", "VARCHAR NOT NULL DEFAULT 'fixture'")]
+       ("value_micro", "BIGINT NOT NULL DEFAULT 0"),
+       # Rows sharing a conversion_key are candidate attributions of ONE conversion (a Conversions API event:
+       # its best click, engagement and view); the query layer counts the best one the request's windows
+       # allow. NULL: the row is a conversion of its own (simulator, fixtures).
+       ("conversion_key", "BIGINT"),
+       ("source", "VARCHAR NOT NULL DEFAULT 'fixture'")]
 )
 
 TABLES = {"delivery": DELIVERY_COLUMNS, "conversions": CONVERSION_COLUMNS, "organic": ORGANIC_COLUMNS}

@@ -18,7 +18,9 @@ Columns are the fact tables' (`reporting.facts`):
   at most impression_1 + impression_2.
 * Conversions: action_type, event_type, channel, action_device, conversion_device and attribution
   take the catalog's values (`catalog.ACTIONS`, ...); conversion_time ≥ action_time; quantity and
-  value_micro are non-negative integers (defaults 1 and 0).
+  value_micro are non-negative integers (defaults 1 and 0). conversion_key (optional, a positive integer):
+  rows sharing one are candidate attributions of a single conversion (the query layer counts the best
+  one the request's windows allow, as for Conversions API events).
 * Targeting values: gender, apptype, age_bucket and placement take their vocabularies
   (`reporting.vocab`), country is two capital letters, location a numeric metro code; an empty value
   is NULL.
@@ -382,6 +384,12 @@ def prepare(table: str, data: pa.Table, *, store=None) -> pa.Table:
         for name, default in (("quantity", 1), ("value_micro", 0)):
             if name in have:
                 cols[name] = pa.array(_integers(name, col(name), required=False, default=default))
+        if "conversion_key" in have:  # candidate attributions of one conversion (see reporting.query); empty: NULL
+            values = _strings(col("conversion_key")).combine_chunks()
+            blank = np.asarray(pc.fill_null(pc.equal(pc.utf8_trim_whitespace(values), ""), True).to_numpy(
+                zero_copy_only=False), dtype=bool)
+            keys = _integers("conversion_key", col("conversion_key"), required=False, default=1, minimum=1)
+            cols["conversion_key"] = pa.array(keys, mask=blank)
     return pa.table(cols)
 
 

@@ -22,7 +22,11 @@ Conversions: an ad action's conversion counts when its lag is inside the window 
 other window N means within N*24 hours), when it has happened by the sandbox clock's `now`, and it
 is bucketed by the time of the ad action (TIME_OF_AD_ACTION, default) or of the conversion
 (TIME_OF_CONVERSION). attribution INDIVIDUAL counts individual matches only; HOUSEHOLD (and no
-attribution type given) counts individual and household matches.
+attribution type given) counts individual and household matches. Conversion facts that share a
+`conversion_key` (the Conversions API's candidate actions of one event, reporting/attribution.py) are
+one conversion: of those that count under the windows, clock and attribution, the click, else the
+engagement, else the view (the latest action first) is the one counted, chosen before the range, ids
+and segment filters apply.
 
 Filters (async reports): `filters` restricts the facts to entities by id (fact column -> allowed ids;
 an empty list allows none), the same for delivery and conversions; `metric_filters` keeps only the
@@ -161,6 +165,9 @@ def _bucket(granularity: str, ts: str, start: dt.date) -> str | None:
     return f"GREATEST(CAST(date_trunc('{unit}', {ts}) AS DATE), DATE '{start.isoformat()}')"
 
 
+_ACTION_RANK = "CASE action_type WHEN 'CLICK' THEN 0 WHEN 'ENGAGEMENT' THEN 1 ELSE 2 END"
+
+
 def _window(days: int) -> str:
     if days == 0:
         return "CAST(conversion_time AS DATE) = CAST(action_time AS DATE)"
@@ -247,12 +254,22 @@ def compile_query(q: AnalyticsQuery, *, ordered: bool = True) -> Compiled:
         windows = " OR ".join(
             f"(action_type = '{a}' AND {_window(days)})" for a, days in
             (("CLICK", q.click_window_days), ("ENGAGEMENT", q.engagement_window_days), ("VIEW", q.view_window_days)))
-        cond = f"{w} AND conversion_time <= ? AND ({windows})"
-        p = p + [q.now.replace(tzinfo=None)]
+        # counts at all: happened by now, inside the window of its action type, of the attribution asked
+        counts = f"conversion_time <= ? AND ({windows})"
+        counts_p: list[Any] = [q.now.replace(tzinfo=None)]
         if q.attribution == "INDIVIDUAL":
-            cond += " AND attribution = 'INDIVIDUAL'"
-        ctes.append(f"c AS (SELECT {sel}, {', '.join(comp.conv_select())} FROM conversions WHERE {cond} GROUP BY {grp})")
-        params += p
+            counts += " AND attribution = 'INDIVIDUAL'"
+        # A row without conversion_key is a conversion; rows sharing one are candidate attributions of one
+        # conversion (Conversions API events): the best candidate that counts is picked first (a click
+        # before an engagement before a view, the latest action first), over the whole ad account, and
+        # only then filtered by range, ids and segments, so the choice does not depend on them.
+        plain = f"SELECT * FROM conversions WHERE conversion_key IS NULL AND {w} AND {counts}"
+        picked = (f"SELECT * EXCLUDE (pick) FROM (SELECT *, row_number() OVER (PARTITION BY conversion_key ORDER BY "
+                  f"{_ACTION_RANK}, action_time DESC, ad_id) AS pick FROM conversions WHERE conversion_key IS NOT NULL "
+                  f"AND ad_account_id = ? AND {counts}) WHERE pick = 1 AND {w}")
+        ctes.append(f"c AS (SELECT {sel}, {', '.join(comp.conv_select())} FROM ({plain} UNION ALL {picked}) "
+                    f"GROUP BY {grp})")
+        params += p + counts_p + [q.ad_account_id] + counts_p + p
         sources.append("c")
 
     if comp.reach:
