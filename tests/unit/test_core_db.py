@@ -176,3 +176,117 @@ def test_a_reader_left_in_a_transaction_is_not_kept(fresh):
     assert conn.closed and conn not in fresh._kept
     with fresh.read() as other:
         assert other is not conn
+
+
+# -- SnapshotMemo: Query(memo=True) results kept per SQLite snapshot -------------------------------------------------
+
+_MEMO_ACCOUNT = Query(sa.select(ad_accounts.c.id, ad_accounts.c.name).where(ad_accounts.c.id == sa.bindparam("id")),
+                      memo=True)
+_MEMO_ROLES = Query(sa.select(ad_account_members.c.roles).where(ad_account_members.c.user_id == sa.bindparam("u")),
+                    memo=True)
+
+
+
+
+def _name(store, account_id=10):
+    with store.read() as conn:
+        return _MEMO_ACCOUNT.first(conn, {"id": account_id}).name
+
+
+def _rename(conn, name):
+    conn.execute(sa.update(ad_accounts).where(ad_accounts.c.id == 10).values(name=name))
+
+
+def test_memo_hits_while_nothing_is_committed(fresh):
+    assert _name(fresh) == "A"
+    with fresh.read() as conn:
+        calls = []
+        original = Query._run
+
+        def spy(self, *a, **k):
+            calls.append(self)
+            return original(self, *a, **k)
+
+        Query._run = spy
+        try:
+            assert _MEMO_ACCOUNT.first(conn, {"id": 10}).name == "A"
+            assert _MEMO_ACCOUNT.first(conn, {"id": 11}) is None  # another key: a query
+        finally:
+            Query._run = original
+    assert calls == [_MEMO_ACCOUNT]
+
+
+def test_a_commit_from_another_connection_is_seen_at_once(fresh):
+    assert _name(fresh) == "A"
+    with fresh.write() as conn:
+        _rename(conn, "B")
+    assert _name(fresh) == "B"
+
+
+def test_a_commit_from_another_thread_and_connection_is_seen(fresh):
+    assert _name(fresh) == "A"
+    done = threading.Event()
+
+    def other():
+        with fresh.write() as conn:
+            _rename(conn, "from a thread")
+        done.set()
+
+    threading.Thread(target=other).start()
+    assert done.wait(10)
+    assert _name(fresh) == "from a thread"
+
+
+def test_a_commit_from_another_store_like_another_process_is_seen(fresh, tmp_path):
+    assert _name(fresh) == "A"
+    other = Store(Settings(data_dir=tmp_path), migrate=False)  # its own engine and connections
+    try:
+        with other.write() as conn:
+            _rename(conn, "from elsewhere")
+    finally:
+        other.dispose()
+    assert _name(fresh) == "from elsewhere"
+
+
+def test_a_connection_that_wrote_does_not_reuse_its_memo(fresh):
+    """data_version does not move for a connection's own commits: the memo checks total_changes too."""
+    with fresh.read() as conn:
+        assert _MEMO_ACCOUNT.first(conn, {"id": 10}).name == "A"
+        _rename(conn, "written by the reader")  # a read transaction that writes (nothing should, but)
+    assert _name(fresh) == "written by the reader"
+
+
+def test_memoized_json_lists_are_frozen(fresh):
+    with fresh.read() as conn:
+        roles = _MEMO_ROLES.first(conn, {"u": 2}).roles
+        again = _MEMO_ROLES.first(conn, {"u": 2}).roles
+    assert roles == ("ANALYST", "ADMIN") and again is roles  # a tuple: no request can change another's
+
+
+def test_no_memo_outside_read_transactions_or_on_writers(fresh):
+    with fresh.write() as conn:
+        assert _MEMO_ACCOUNT.first(conn, {"id": 10}).name == "A"
+        _rename(conn, "C")
+        assert _MEMO_ACCOUNT.first(conn, {"id": 10}).name == "C"  # a writer reads its own change
+    assert _name(fresh) == "C"
+
+
+def test_memoized_value_is_kept_per_snapshot(fresh):
+    from pinsandbox.core.db import memoized
+
+    made = []
+
+    def compute():
+        made.append(1)
+        return object()
+
+    with fresh.read() as conn:
+        first = memoized(conn, ("k",), compute)
+    with fresh.read() as conn:
+        assert memoized(conn, ("k",), compute) is first
+    with fresh.write() as conn:
+        _rename(conn, "D")
+        assert memoized(conn, ("k",), compute) is not first  # no memo on a writer
+    with fresh.read() as conn:
+        assert memoized(conn, ("k",), compute) is not first  # a new snapshot
+    assert len(made) == 3

@@ -54,10 +54,12 @@ class AdAccountAccess:
 
 
 # Every request of an ad account runs these: compiled once, run on the DBAPI cursor (core/db.py Query).
-_ACCOUNT_BY_ID = Query(sa.select(ad_accounts).where(ad_accounts.c.id == sa.bindparam("ad_account_id")))
+# Memoized per SQLite snapshot (core/db.py SnapshotMemo): a role granted or removed is a commit, so the
+# next request reads it.
+_ACCOUNT_BY_ID = Query(sa.select(ad_accounts).where(ad_accounts.c.id == sa.bindparam("ad_account_id")), memo=True)
 _ROLES_OF_MEMBER = Query(sa.select(ad_account_members.c.roles).where(
     ad_account_members.c.ad_account_id == sa.bindparam("ad_account_id"),
-    ad_account_members.c.user_id == sa.bindparam("user_id")))
+    ad_account_members.c.user_id == sa.bindparam("user_id")), memo=True)
 _OWNER_ONLY = frozenset({"OWNER"})
 
 

@@ -116,6 +116,69 @@ def _result_processor(column_type: sa.types.TypeEngine, dialect: sa.Dialect) -> 
     return processor
 
 
+MEMO_INFO_KEY = "pinsandbox_snapshot_memo"  # conn.info: the memo of the open SQLite read transaction
+
+
+class SnapshotMemo:
+    """Query results of one SQLite connection, valid while the database is unchanged.
+
+    A SQLite read transaction begins with `PRAGMA data_version` (core/store.py): that statement
+    starts the transaction's snapshot and answers a number that, on the same connection, changes
+    whenever another connection has committed since — and only then. So two read transactions of one
+    connection with the same number read the same database, and a result computed in one is the
+    result in the other: a memo keyed by (query, parameters) and tagged with the number is exact, not
+    a cache with a lifetime. Any commit anywhere (another request, a job in another process, a reset,
+    the clock) makes the next read transaction start a fresh memo. PostgreSQL has no such number:
+    there, nothing is memoized.
+    """
+
+    __slots__ = ("version", "changes", "_results")
+    MAX_ENTRIES = 1024  # a bound on memory between commits (e.g. many distinct bookmarks)
+
+    def __init__(self, version: int, changes: int):
+        self.version = version
+        self.changes = changes  # the connection's own total_changes when the memo began
+        self._results: dict[Any, tuple] = {}
+
+    def get(self, key: Any) -> tuple | None:
+        return self._results.get(key)
+
+    def keep(self, key: Any, value: Any) -> Any:
+        """Keep `value` for `key` as it is (see `memoized`)."""
+        if len(self._results) >= self.MAX_ENTRIES:
+            self._results.clear()
+        self._results[key] = value
+        return value
+
+    def put(self, key: Any, rows: tuple) -> tuple:
+        """Keep `rows` (named tuples) for `key`; decoded JSON lists become tuples, so that no request can
+        change what another reads. Rows holding a JSON object are answered but not kept."""
+        frozen = []
+        for row in rows:
+            if any(isinstance(v, (list, dict, set)) for v in row):
+                if any(isinstance(v, (dict, set)) for v in row):
+                    return rows
+                row = row._make(tuple(v) if isinstance(v, list) else v for v in row)
+            frozen.append(row)
+        if len(self._results) >= self.MAX_ENTRIES:
+            self._results.clear()
+        rows = self._results[key] = tuple(frozen)
+        return rows
+
+
+def memoized(conn: sa.Connection, key: Any, compute: Any) -> Any:
+    """`compute()`, kept for `key` in the open SQLite read transaction's SnapshotMemo (computed afresh
+    elsewhere). For values that are a function of the stored data alone (not of the clock or the
+    request), and that no caller changes."""
+    memo = conn.info.get(MEMO_INFO_KEY)
+    if memo is None:
+        return compute()
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo.keep(key, compute())
+    return hit
+
+
 class Query:
     """A SELECT compiled once per dialect and run straight on the DBAPI cursor: the hot read paths.
 
@@ -131,11 +194,15 @@ class Query:
     With `echo` on, statements go through SQLAlchemy so that they are logged.
     """
 
-    __slots__ = ("stmt", "_plans")
+    __slots__ = ("stmt", "_plans", "memo")
 
-    def __init__(self, stmt: sa.Select):
+    def __init__(self, stmt: sa.Select, *, memo: bool = False):
         self.stmt = stmt
         self._plans: dict[Any, tuple] = {}
+        # `memo`: inside a SQLite read transaction (core/store.py), results are kept per snapshot
+        # (see SnapshotMemo). Only for queries whose rows hold no mutable values (no decoded JSON):
+        # a memoized row is shared by every request that reads the same snapshot.
+        self.memo = memo
 
     def _plan(self, dialect: sa.Dialect) -> tuple:
         key = (dialect.name, dialect.driver, dialect.paramstyle)
@@ -200,15 +267,38 @@ class Query:
             out.append(make(r))
         return out
 
+    def _memo_key(self, conn: sa.Connection, params: dict[str, Any] | None, one: bool) -> tuple[Any, Any]:
+        memo = conn.info.get(MEMO_INFO_KEY) if self.memo else None
+        if memo is None:
+            return None, None
+        key = (self, one, tuple(params.items()) if params else ())
+        try:
+            hash(key)
+        except TypeError:  # an unhashable parameter value: not memoized
+            return None, None
+        return memo, key
+
     def all(self, conn: sa.Connection, params: dict[str, Any] | None = None) -> list:
         if conn.engine.echo:
             return list(conn.execute(self.stmt, params or {}))
-        return self._run(conn, params, one=False)
+        memo, key = self._memo_key(conn, params, False)
+        if memo is None:
+            return self._run(conn, params, one=False)
+        rows = memo.get(key)
+        if rows is None:
+            rows = memo.put(key, tuple(self._run(conn, params, one=False)))
+        return list(rows)  # the caller's own list; the rows themselves are immutable
 
     def first(self, conn: sa.Connection, params: dict[str, Any] | None = None) -> Any:
         if conn.engine.echo:
             return conn.execute(self.stmt, params or {}).first()
-        rows = self._run(conn, params, one=True)
+        memo, key = self._memo_key(conn, params, True)
+        if memo is not None:
+            rows = memo.get(key)
+            if rows is None:
+                rows = memo.put(key, tuple(self._run(conn, params, one=True)))
+        else:
+            rows = self._run(conn, params, one=True)
         return rows[0] if rows else None
 
     def scalar(self, conn: sa.Connection, params: dict[str, Any] | None = None) -> Any:

@@ -23,6 +23,7 @@ from pinsandbox.settings import Settings
 
 # Tables that `reset` keeps unless asked: the identities tokens are made from.
 IDENTITY_TABLES = {"users", "apps", "tokens", "oauth_codes", "sandbox_state"}
+_KEPT_MEMO_KEY = "pinsandbox_kept_memo"  # conn.info: the connection's memo, kept between transactions
 _KEPT_READERS = 8  # SQLite reader connections kept between requests (the pool holds 8 + 16)
 
 
@@ -34,14 +35,26 @@ def _sqlite_read_transaction(conn: sa.Connection) -> Iterator[None]:
     already); it is then ended through SQLAlchemy, which ends the driver's."""
     driver = conn.connection.driver_connection
     driver.execute("BEGIN")
+    # The first statement starts the snapshot and tells which database it is (db.SnapshotMemo).
+    version = driver.execute("PRAGMA data_version").fetchone()[0]
+    info = conn.info
+    # data_version does not move for the connection's own commits: a connection that has written since
+    # (it served as a writer before, or wrote in here) starts a fresh memo too.
+    changes = driver.total_changes
+    memo = info.get(_KEPT_MEMO_KEY)
+    if memo is None or memo.version != version or memo.changes != changes:
+        memo = info[_KEPT_MEMO_KEY] = db.SnapshotMemo(version, changes)
+    info[db.MEMO_INFO_KEY] = memo  # Query(memo=True) uses it until the transaction ends
     try:
         yield
     except BaseException:
+        info.pop(db.MEMO_INFO_KEY, None)
         if conn.in_transaction():
             conn.rollback()
         elif driver.in_transaction:
             driver.execute("ROLLBACK")
         raise
+    info.pop(db.MEMO_INFO_KEY, None)
     if conn.in_transaction():
         conn.commit()
     elif driver.in_transaction:

@@ -17,7 +17,7 @@ from pinsandbox.core.tables import ad_account_members, ad_accounts, users
 MAX_AD_ACCOUNTS_PER_USER = 50
 
 
-_USERNAME = Query(sa.select(users.c.username).where(users.c.id == sa.bindparam("id")))
+_USERNAME = Query(sa.select(users.c.username).where(users.c.id == sa.bindparam("id")), memo=True)
 
 
 def render(conn: sa.Connection, row: sa.Row, *, viewer_id: int) -> dict[str, Any]:

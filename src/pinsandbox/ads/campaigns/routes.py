@@ -12,7 +12,7 @@ from pinsandbox.core.auth import Caller, op, require
 from pinsandbox.core.enums import ENTITY_STATUSES
 from pinsandbox.core.pagination import Page
 from pinsandbox.core.params import enum_list, id_list
-from pinsandbox.core.responses import Json, RawJson, page_json
+from pinsandbox.core.responses import Json, RawJson
 from pinsandbox.core.types import AdAccountIdPath, id_path
 
 router = APIRouter(tags=["campaigns"])
@@ -33,10 +33,9 @@ async def campaigns_list(request: Request, ad_account_id: AdAccountIdPath, page:
     statuses = enum_list("entity_statuses", entity_statuses, ENTITY_STATUSES)
     with store.read() as conn:
         access = ad_account_access(conn, user_id=caller.user_id, ad_account_id=ad_account_id, roles=ADS_READ)
-        rows, bookmark = service.list_(conn, ad_account_id=access.id, campaign_ids=ids, entity_statuses=statuses,
-                                       order=order, page=page, secret=store.secret, raw=True)
-        now = store.clock.epoch_seconds()
-        return page_json(service.render_jsons(rows, now=now), bookmark)
+        prepared = service.list_page(conn, ad_account_id=access.id, campaign_ids=ids, entity_statuses=statuses,
+                                     order=order, page=page, secret=store.secret)
+        return prepared.body(now=store.clock.epoch_seconds())
 
 
 @router.post("/ad_accounts/{ad_account_id}/campaigns", response_model=CampaignCreateResponse,

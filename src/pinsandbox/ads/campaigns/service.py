@@ -48,11 +48,11 @@ from pydantic import BaseModel, ValidationError
 from pinsandbox.ads.ad_groups.tables import ad_groups
 from pinsandbox.ads.campaigns.schemas import CampaignCreateRequest, CampaignUpdateRequest, SummaryStatus
 from pinsandbox.ads.campaigns.tables import campaigns
-from pinsandbox.core.db import Query, json_loads
+from pinsandbox.core.db import Query, json_loads, memoized
 from pinsandbox.core.errors import ApiError, InvalidParameter, NotFound, validation_message
 from pinsandbox.core.ids import new_id, parse_id
 from pinsandbox.core.pagination import PageParams, after_key, cut_page, fingerprint
-from pinsandbox.core.responses import LATE, RenderedRows, dumps
+from pinsandbox.core.responses import LATE, RawJson, RenderedRows, dumps, page_json
 
 # Pinterest-style codes of per-item exceptions (and of the 404 for unknown ids). 1012 and 1509 are
 # codes seen on the wire; the others are this sandbox's, one per rule, stable across releases.
@@ -216,6 +216,35 @@ def render_jsons(raws: list[Any], *, now: int) -> list[bytes]:
     return out
 
 
+class PreparedPage:
+    """A page of campaigns as JSON fragments around each one's `summary_status` (which depends on the
+    clock), and the next page's bookmark: a function of the stored rows alone, so it is memoized per
+    SQLite snapshot (core/db.py `memoized`). `body(now)` fills the statuses in; the last few bodies are
+    kept by their statuses."""
+
+    __slots__ = ("_rows", "_parts", "_bookmark", "_bodies")
+
+    def __init__(self, raws: list[Any], bookmark: str | None):
+        self._rows = tuple(raws)
+        self._parts = [_RENDERED.parts(raw) for raw in raws]
+        self._bookmark = bookmark
+        self._bodies: dict[tuple[str, ...], bytes] = {}
+
+    def body(self, *, now: int) -> RawJson:
+        if any(hit is None for hit in self._parts):  # a row RenderedRows cannot split: render afresh
+            return page_json(render_jsons(list(self._rows), now=now), self._bookmark)
+        statuses = tuple(summary_status(status, start, end, now) for _, (status, start, end) in self._parts)
+        body = self._bodies.get(statuses)
+        if body is None:
+            fragments = [head + (_SUMMARY_JSON.get(s) or dumps(s)) + tail
+                         for ((head, tail), _), s in zip(self._parts, statuses)]
+            body = page_json(fragments, self._bookmark).body
+            if len(self._bodies) >= 2:
+                self._bodies.clear()
+            self._bodies[statuses] = body
+        return RawJson(body)
+
+
 def render_json(raw: Any, *, now: int) -> bytes:
     return render_jsons([raw], now=now)[0]
 
@@ -224,7 +253,8 @@ _SUMMARY_JSON = {s.value: dumps(s.value) for s in SummaryStatus}
 
 
 _RAW_BY_ID = Query(sa.select(*_RAW_COLUMNS).where(campaigns.c.id == sa.bindparam("id"),
-                                                   campaigns.c.ad_account_id == sa.bindparam("ad_account_id")))
+                                                   campaigns.c.ad_account_id == sa.bindparam("ad_account_id")),
+                   memo=True)
 
 
 def get_json(conn: sa.Connection, *, ad_account_id: int, campaign_id: str | int, now: int) -> bytes:
@@ -248,7 +278,17 @@ def _list_query(statuses: int, ids: int | None, after: bool, descending: bool, r
         after_bind = sa.bindparam("after")
         stmt = stmt.where(campaigns.c.id < after_bind if descending else campaigns.c.id > after_bind)
     stmt = stmt.order_by(campaigns.c.id.desc() if descending else campaigns.c.id.asc())
-    return Query(stmt.limit(sa.bindparam("limit", type_=sa.Integer)))
+    return Query(stmt.limit(sa.bindparam("limit", type_=sa.Integer)), memo=raw)  # raw rows: `data` as text
+
+
+def list_page(conn: sa.Connection, *, ad_account_id: int, campaign_ids: list[int] | None,
+              entity_statuses: list[str] | None, order: str | None, page: PageParams, secret: bytes) -> PreparedPage:
+    """The page `list_` gives, prepared for rendering (memoized per SQLite snapshot)."""
+    key = ("campaigns/list_page", ad_account_id, tuple(campaign_ids) if campaign_ids is not None else None,
+           tuple(entity_statuses) if entity_statuses is not None else None, order, page.page_size, page.bookmark)
+    return memoized(conn, key, lambda: PreparedPage(*list_(
+        conn, ad_account_id=ad_account_id, campaign_ids=campaign_ids, entity_statuses=entity_statuses, order=order,
+        page=page, secret=secret, raw=True)))
 
 
 def list_(conn: sa.Connection, *, ad_account_id: int, campaign_ids: list[int] | None,
