@@ -413,3 +413,55 @@ def test_conversion_columns_match_the_declared_types(store):
     store.append("conversions", conversions(1))
     types = dict((r[0], r[1]) for r in store.fetch("DESCRIBE conversions"))
     assert types == {n: facts_mod._Column(n, d).type for n, d in CONVERSION_COLUMNS}
+
+
+# ---- the batch engine (async and MMM reports) -----------------------------------------------------
+def test_the_batch_engine_sees_the_same_facts_and_follows_commits(tmp_path):
+    a, b = FactStore(tmp_path / "facts"), FactStore(tmp_path / "facts")
+    try:
+        b.append("delivery", delivery(3))
+        cur = b.batch_cursor()
+        assert cur.execute("SELECT count(*) FROM delivery").fetchone()[0] == 3
+        a.append("delivery", delivery(4, start=10))  # another instance (process) commits
+        assert b.batch_cursor() is cur  # one cursor per thread
+        assert cur.execute("SELECT count(*) FROM delivery").fetchone()[0] == 7
+        assert cur.execute("SELECT * FROM delivery ORDER BY ALL").fetchall() == \
+            b.fetch("SELECT * FROM delivery ORDER BY ALL")
+        b.append("conversions", conversions(2))  # its own commit
+        assert b.batch_cursor().execute("SELECT count(*) FROM conversions").fetchone()[0] == 2
+    finally:
+        a.close()
+        b.close()
+
+
+def test_the_batch_engine_has_its_own_memory_limit(tmp_path, monkeypatch):
+    monkeypatch.setenv("PINSANDBOX_FACTS_MEMORY_LIMIT", "1GB")
+    monkeypatch.setenv("PINSANDBOX_BATCH_MEMORY_LIMIT", "96MB")
+    f = FactStore(tmp_path / "facts")
+    try:
+        def limit(cur):
+            return cur.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+        main, batch = limit(f.cursor()), limit(f.batch_cursor())
+        assert main != batch
+        assert batch.replace(" ", "").upper().startswith(("96", "91")), batch  # DuckDB shows MiB (91.5 MiB)
+    finally:
+        f.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        f.batch_cursor()
+
+
+def test_the_batch_engine_of_each_thread(store):
+    store.append("delivery", delivery(5))
+    seen = {}
+
+    def read(name):
+        cur = store.batch_cursor()
+        seen[name] = (id(cur), cur.execute("SELECT count(*) FROM delivery").fetchone()[0])
+
+    threads = [threading.Thread(target=read, args=(n,)) for n in ("x", "y")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen["x"][1] == seen["y"][1] == 5 and seen["x"][0] != seen["y"][0]

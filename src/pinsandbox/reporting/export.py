@@ -376,7 +376,7 @@ def write(facts: Any, spec: ReportSpec, path: Path, lookups: Lookups | None = No
           batch_rows: int = 10_000) -> Written:
     """Write the report file to `path` in `spec.report_format`, streaming; the bytes and rows written."""
     p = plan(spec, lookups)
-    cur = facts.cursor()
+    cur = facts.batch_cursor()  # the batch engine: a bounded working memory (reporting/facts.py)
     with _registered(cur, p.tables):
         if spec.report_format == "CSV":
             sql, params = csv_sql(p, spec)

@@ -51,7 +51,9 @@ Writers use `with facts.writing() as w: w.delete(...); w.append(...); w.set_meta
 Appends go through Arrow to Parquet (snappy, row groups of ROW_GROUP_ROWS: DuckDB pays per row group a
 query touches, so they are large); merges and rewrites through DuckDB's COPY. Each process's DuckDB
 gets a quarter of the machine's memory (PINSANDBOX_FACTS_MEMORY_LIMIT, e.g. "4GB", overrides it) and
-spills beyond it to a temporary directory of its own.
+spills beyond it to a temporary directory of its own. Async and MMM reports read through `batch_cursor()`:
+a second DuckDB with its own, smaller limit (PINSANDBOX_BATCH_MEMORY_LIMIT, default 256MB), so a report's
+working memory is bounded however long the report is.
 The former single DuckDB file `<data_dir>/facts.duckdb` is no longer used.
 """
 
@@ -330,6 +332,12 @@ class FactStore:
         self._seen: tuple[int, int, int] | None = None
         self._views_version = -1
         self._view_sql: dict[str, str] = {}
+        # The batch engine (async reports, MMM reports): a second DuckDB of its own, opened on first use,
+        # whose memory limit bounds what one report may take, however long the report (see batch_cursor).
+        self._batch_con: duckdb.DuckDBPyConnection | None = None
+        self._batch_view_sql: dict[str, str] = {}
+        self._batch_views_version = -1
+        self._batch_local = threading.local()
         self._closed = False
         self._refresh(force=True)
 
@@ -374,14 +382,18 @@ class FactStore:
     def _install_views(self, manifest: dict[str, Any]) -> None:
         """(Re)create the views of the tables whose segments changed, in one DuckDB transaction: a query
         sees every table as of one commit."""
+        self._install_views_on(self._con, self._view_sql, manifest)
+        self._views_version = manifest["version"]
+
+    def _install_views_on(self, con: duckdb.DuckDBPyConnection, view_sql: dict[str, str],
+                          manifest: dict[str, Any]) -> None:
         changed = {}
         for table in TABLES:
             files = manifest["segments"].get(table, [])
             sql = self._scan_sql(table, files, manifest)
-            if self._view_sql.get(table) != sql:
+            if view_sql.get(table) != sql:
                 changed[table] = sql
         if changed:
-            con = self._con
             con.execute("BEGIN TRANSACTION")
             try:
                 for table, sql in changed.items():
@@ -390,8 +402,7 @@ class FactStore:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
-            self._view_sql.update(changed)
-        self._views_version = manifest["version"]
+            view_sql.update(changed)
 
     def _scan_sql(self, table: str, files: Sequence[str], manifest: Mapping[str, Any], *,
                   with_filename: bool = False) -> str:
@@ -432,6 +443,33 @@ class FactStore:
         else:
             cur.abort()
         return cur
+
+    def batch_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of the batch engine for the calling thread, its views as `cursor()`'s.
+
+        Async and MMM reports run here, not in the engine of the sync endpoints: a second in-memory DuckDB
+        whose memory limit (PINSANDBOX_BATCH_MEMORY_LIMIT, default 256MB) bounds a report's working memory
+        — a grouped, ordered report spills to the temporary directory beyond it instead of growing with
+        the report — and which a long report cannot take from the sync endpoints' engine."""
+        self._check()
+        with self._view_lock:
+            if self._closed:
+                raise RuntimeError("the fact store is closed")
+            if self._batch_con is None:
+                limit = os.environ.get("PINSANDBOX_BATCH_MEMORY_LIMIT") or BATCH_MEMORY_LIMIT
+                self._batch_con = duckdb.connect(":memory:", config={
+                    "memory_limit": limit, "temp_directory": self._spill + "-batch"})
+                self._batch_con.execute("SET GLOBAL parquet_metadata_cache = true")
+            if self._batch_views_version != self._views_version:
+                self._install_views_on(self._batch_con, self._batch_view_sql, self._manifest)
+                self._batch_views_version = self._views_version
+            cur = getattr(self._batch_local, "cursor", None)
+            if cur is None:
+                cur = self._batch_local.cursor = self._batch_con.cursor()
+                self._cursors.append(cur)
+            else:
+                cur.abort()
+            return cur
 
     def _new_cursor(self) -> duckdb.DuckDBPyConnection:
         with self._view_lock:
@@ -537,9 +575,15 @@ class FactStore:
                     cur.close()
             self._cursors.clear()
             self._con.close()
+            if self._batch_con is not None:
+                self._batch_con.close()
         if self._cleanup is not None:
             self._cleanup()
         self._spill_cleanup()
+        shutil.rmtree(self._spill + "-batch", ignore_errors=True)
+
+
+BATCH_MEMORY_LIMIT = "256MB"  # the batch engine's (async and MMM reports) default memory limit
 
 
 def _default_memory_limit() -> str:

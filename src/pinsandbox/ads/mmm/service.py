@@ -244,7 +244,7 @@ def write_report(store: Any, *, account: Any, params: dict[str, Any], now: dt.da
 
     _catch_up(store, account.id)
     st = statement(store, account=account, params=params, now=now)
-    cur = store.facts.cursor()
+    cur = store.facts.batch_cursor()  # the batch engine, as async reports (reporting/facts.py)
     for name, table in st.tables.items():
         cur.register(name, table)
     try:
