@@ -141,7 +141,66 @@ def seed(root: str) -> dict[str, str]:
             ids["username"] = friend["username"]
             c.put("/_sandbox/users/conformance-friend/following/conformance")
             c.put("/_sandbox/users/conformance-friend/interests", json={"interests": ["Travel", "Art"]})
+        _seed_jobs(c, headers, ids)
     return ids
+
+
+# Finished jobs, so the polls answer FINISHED / SUCCEEDED (url, size, result_url) to some generated calls:
+# seeded id -> (operation, parameter location, dictionary of finished ids it draws from).
+JOB_PARAMETERS = (("report_token", "analytics/get_report", "query.token", "finished_report_tokens"),
+                  ("mmm_token", "analytics/get_mmm_report", "query.token", "finished_mmm_tokens"),
+                  ("bulk_download_id", "bulk_request/get", "path.bulk_request_id", "finished_bulk_request_ids"),
+                  ("bulk_upsert_id", "bulk_request/get", "path.bulk_request_id", "finished_bulk_request_ids"))
+
+
+def _seed_jobs(c: httpx.Client, headers: dict[str, str], ids: dict[str, str]) -> None:
+    """An async report, an MMM report, a bulk download and a bulk upsert of the seeded account, run to the
+    end (POST /_sandbox/jobs/run: the live server has no job workers) and checked FINISHED. Their ids join
+    `ids`; `_job_operations` feeds them to the polling operations. Results live an hour: the run is shorter."""
+    import datetime as dt
+
+    acct = ids["ad_account_id"]
+    today = dt.datetime.now(dt.timezone.utc).date()
+    start, end = (today - dt.timedelta(days=7)).isoformat(), (today - dt.timedelta(days=1)).isoformat()
+    report = _post(c, f"/v5/ad_accounts/{acct}/reports", {
+        "level": "CAMPAIGN", "granularity": "DAY", "start_date": start, "end_date": end,
+        "columns": ["SPEND_IN_DOLLAR", "PAID_IMPRESSION", "CAMPAIGN_NAME"]}, headers)
+    mmm = _post(c, f"/v5/ad_accounts/{acct}/mmm_reports", {
+        "report_name": "Conformance MMM", "start_date": start, "end_date": end, "granularity": "DAY",
+        "level": "CAMPAIGN_TARGETING", "targeting_types": ["GENDER"], "columns": ["SPEND_IN_DOLLAR"]}, headers)
+    download = _post(c, f"/v5/ad_accounts/{acct}/bulk/download", {"entity_types": ["CAMPAIGN", "AD_GROUP"]}, headers)
+    upsert = _post(c, f"/v5/ad_accounts/{acct}/bulk/upsert", {"create": {"campaigns": [{
+        "ad_account_id": acct, "name": "Conformance bulk campaign", "objective_type": "AWARENESS"}]}}, headers)
+    assert report and mmm and download and upsert, "the conformance seed could not queue its jobs"
+    assert c.post("/_sandbox/jobs/run").status_code == 200
+    found = {"report_token": report["token"], "mmm_token": mmm["data"]["token"],
+             "bulk_download_id": download["request_id"], "bulk_upsert_id": upsert["request_id"]}
+    polled = {
+        "report_token": c.get(f"/v5/ad_accounts/{acct}/reports", params={"token": found["report_token"]},
+                              headers=headers).json()["report_status"],
+        "mmm_token": c.get(f"/v5/ad_accounts/{acct}/mmm_reports", params={"token": found["mmm_token"]},
+                           headers=headers).json()["data"]["report_status"],
+        "bulk_download_id": c.get(f"/v5/ad_accounts/{acct}/bulk/{found['bulk_download_id']}",
+                                  headers=headers).json()["status"],
+        "bulk_upsert_id": c.get(f"/v5/ad_accounts/{acct}/bulk/{found['bulk_upsert_id']}",
+                                headers=headers).json()["status"]}
+    assert polled == {"report_token": "FINISHED", "mmm_token": "FINISHED", "bulk_download_id": "SUCCEEDED",
+                      "bulk_upsert_id": "SUCCEEDED"}, polled
+    ids.update(found)
+
+
+def _job_operations(seeded: dict[str, str], dictionaries: dict) -> list[dict]:
+    """Per polling operation: its token / request id drawn mostly (85%) from the finished ones."""
+    by_operation: dict[tuple[str, str, str], list[str]] = {}
+    for key, operation_id, location, dictionary in JOB_PARAMETERS:
+        if key in seeded:
+            by_operation.setdefault((operation_id, location, dictionary), []).append(seeded[key])
+    operations = []
+    for (operation_id, location, dictionary), values in by_operation.items():
+        dictionaries[dictionary] = {"values": values}
+        operations.append({"include-operation-id": operation_id,
+                           "parameters": {location: {"dictionary": dictionary, "probability": 0.85}}})
+    return operations
 
 
 def spec_operation_ids() -> set[str]:
@@ -239,6 +298,7 @@ def _config(live_api: str, seeded: dict[str, str]) -> SchemathesisConfig:
                                         ("board_sections/delete", "path.section_id", "doomed_section_id")):
         if key in seeded:
             operations.append({"include-operation-id": operation_id, "parameters": {location: seeded[key]}})
+    operations += _job_operations(seeded, dictionaries)
     if operations:
         data["operations"] = operations
     return SchemathesisConfig.from_dict(data)
