@@ -459,8 +459,8 @@ def test_a_report_lives_an_hour_whatever_the_result_lifetime_setting(tmp_path):
             h = bearer(tok)
             report_token = ok(c.post(f"/v5/ad_accounts/{acct}/reports", json=body_of(), headers=h))["token"]
             mmm = ok(c.post(f"/v5/ad_accounts/{acct}/mmm_reports", headers=h, json={
-                "report_name": "ttl", "granularity": "DAY", "level": "CAMPAIGN_TARGETING", "targeting_types": ["GENDER"],
-                "columns": ["SPEND_IN_DOLLAR"], **R}))["data"]["token"]
+                "report_name": "ttl", "granularity": "DAY", "level": "CAMPAIGN_TARGETING",
+                "targeting_types": ["GENDER"], "columns": ["SPEND_IN_DOLLAR"], **R}))["data"]["token"]
             bulk = ok(c.post(f"/v5/ad_accounts/{acct}/bulk/download", json={}, headers=h))["request_id"]
             run_jobs(c)
 
