@@ -28,8 +28,9 @@ class Settings(BaseSettings):
     workers: int = Field(default=2, ge=0, description="In-process job workers of `pinsandbox serve`.")
     job_min_seconds: float = Field(default=2.0, ge=0, description="A job finishes no earlier than this many "
                                    "real seconds after it was submitted (clients' polling sees IN_PROGRESS).")
-    job_result_ttl_seconds: int = Field(default=3600, ge=1, description="A finished result lives this long "
-                                        "(sandbox clock; Pinterest: a report lives 1 hour), then EXPIRED.")
+    job_result_ttl_seconds: int = Field(default=3600, ge=1, description="A finished MMM report or bulk "
+                                        "result lives this long (sandbox clock), then EXPIRED. Async reports always "
+                                        "live Pinterest's documented hour.")
     job_lease_seconds: float = Field(default=30.0, gt=0, description="A running job's lease (real time), "
                                      "renewed by heartbeats; a lapsed lease means its worker died.")
     job_max_attempts: int = Field(default=3, ge=1, description="Claims of a job before it is FAILED.")
