@@ -270,3 +270,62 @@ def test_csv_headers_are_unique_over_every_async_column():
     assert export.csv_header("ADVERTISER_ID") == "Advertiser" and export.csv_header("CAMPAIGN_ID") == "Campaign ID"
     for level in export.LEVELS.values():
         assert level.id_column in CATALOG or level.id_column in export.SPECIAL_HEADERS
+
+
+class _OutOfMemoryAfter:
+    """A batch-engine cursor that lets `ok` statements through, then fails as DuckDB does when a query does
+    not fit its memory limit (after part of the file may already be written)."""
+
+    def __init__(self, cur, ok: int = 0):
+        self._cur, self._ok = cur, ok
+
+    def __getattr__(self, name):
+        return getattr(self._cur, name)
+
+    def _fail(self):
+        import duckdb
+
+        if self._ok <= 0:
+            raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data of size 32.0 MiB")
+        self._ok -= 1
+
+    def execute(self, *a, **k):
+        self._fail()
+        return self._cur.execute(*a, **k)
+
+    def sql(self, *a, **k):
+        self._fail()
+        return self._cur.sql(*a, **k)
+
+
+@pytest.mark.parametrize("fmt", ["CSV", "JSON"])
+def test_a_report_too_big_for_the_batch_engine_is_written_in_the_main_engine(facts, tmp_path, monkeypatch, fmt):
+    (tmp_path / "a").mkdir()
+    expected, _, expected_text = write(facts, tmp_path / "a", spec(report_format=fmt))
+    tried = []
+    real = FactStore.batch_cursor
+
+    def failing(self):
+        tried.append(1)
+        return _OutOfMemoryAfter(real(self))
+
+    monkeypatch.setattr(FactStore, "batch_cursor", failing)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / f"report.{fmt.lower()}").write_text("left over from the failed attempt" * 100)
+    body, w, text = write(facts, tmp_path / "b", spec(report_format=fmt))
+    assert tried == [1]
+    assert text == expected_text and body == expected and w.rows == 3
+
+
+def test_reports_run_in_the_batch_engine(facts, tmp_path, monkeypatch):
+    used = []
+    real = FactStore.batch_cursor
+
+    def spy(self):
+        used.append("batch")
+        return real(self)
+
+    monkeypatch.setattr(FactStore, "batch_cursor", spy)
+    monkeypatch.setattr(FactStore, "cursor", lambda self: pytest.fail("a report used the main engine"))
+    body, _, _ = write(facts, tmp_path, spec())
+    assert used == ["batch"] and set(body) == {"10", "20"}

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,8 @@ from typing import Any
 import pyarrow as pa
 
 from pinsandbox.reporting.catalog import CATALOG, Metric
+
+log = logging.getLogger("pinsandbox.reports")
 from pinsandbox.reporting.query import FACT_ENTITY_KEYS, LEVEL_KEYS, AnalyticsQuery, compile_query, is_integer
 
 
@@ -376,15 +379,31 @@ def write(facts: Any, spec: ReportSpec, path: Path, lookups: Lookups | None = No
           batch_rows: int = 10_000) -> Written:
     """Write the report file to `path` in `spec.report_format`, streaming; the bytes and rows written."""
     p = plan(spec, lookups)
-    cur = facts.batch_cursor()  # the batch engine: a bounded working memory (reporting/facts.py)
-    with _registered(cur, p.tables):
-        if spec.report_format == "CSV":
-            sql, params = csv_sql(p, spec)
-            rows = copy_csv(cur, sql, params, path)
-        else:
+
+    def run(cur: Any) -> int:
+        with _registered(cur, p.tables):
+            if spec.report_format == "CSV":
+                sql, params = csv_sql(p, spec)
+                return copy_csv(cur, sql, params, path)
             sql, params = json_sql(p, spec)
-            rows = stream_json(cur, sql, params, path, batch_rows=batch_rows)
+            return stream_json(cur, sql, params, path, batch_rows=batch_rows)
+
+    rows = in_batch_engine(facts, run)
     return Written(path=path, size=path.stat().st_size, rows=rows)
+
+
+def in_batch_engine(facts: Any, run: Any) -> Any:
+    """`run(cursor)` in the fact store's batch engine (a bounded working memory: reporting/facts.py); if
+    DuckDB cannot fit the query in that bound, once more in the main engine (a larger limit) — a report
+    that is too big for the bound takes more memory rather than failing. `run` rewrites its file whole."""
+    import duckdb
+
+    try:
+        return run(facts.batch_cursor())
+    except duckdb.OutOfMemoryException as exc:
+        log.warning("a report did not fit the batch engine's memory limit (%s); writing it in the main engine",
+                    str(exc).splitlines()[0])
+    return run(facts.cursor())
 
 
 def copy_csv(cur: Any, sql: str, params: list[Any], path: Path) -> int:

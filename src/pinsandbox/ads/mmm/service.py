@@ -240,19 +240,22 @@ def write_report(store: Any, *, account: Any, params: dict[str, Any], now: dt.da
     """Catch the facts up (simulated hours, Conversions API events), then write the CSV with DuckDB's
     COPY, streaming: the rows never pass through Python."""
     from pinsandbox.ads.analytics.service import _catch_up
-    from pinsandbox.reporting.export import copy_csv
+    from pinsandbox.reporting.export import copy_csv, in_batch_engine
 
     _catch_up(store, account.id)
     st = statement(store, account=account, params=params, now=now)
-    cur = store.facts.batch_cursor()  # the batch engine, as async reports (reporting/facts.py)
-    for name, table in st.tables.items():
-        cur.register(name, table)
-    try:
-        rows = copy_csv(cur, st.sql, st.params, path)
-    finally:
-        for name in st.tables:
-            try:
-                cur.unregister(name)
-            except Exception:  # pragma: no cover - the cursor is gone
-                pass
+
+    def run(cur) -> int:  # in the batch engine, as async reports (reporting/facts.py)
+        for name, table in st.tables.items():
+            cur.register(name, table)
+        try:
+            return copy_csv(cur, st.sql, st.params, path)
+        finally:
+            for name in st.tables:
+                try:
+                    cur.unregister(name)
+                except Exception:  # pragma: no cover - the cursor is gone
+                    pass
+
+    rows = in_batch_engine(store.facts, run)
     return Written(size=path.stat().st_size, rows=rows, header=st.header)
