@@ -10,7 +10,9 @@ and by the daily reaches. Where cheap, the engine is also compared with a plain-
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import operator
 from collections import defaultdict
 from contextlib import contextmanager
 from typing import Any
@@ -20,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pinsandbox.reporting.catalog import CATALOG
+from pinsandbox.reporting.catalog import BASES, CATALOG, CHANNELS, EVENTS
 from pinsandbox.reporting.columns import SYNC_COLUMNS
 from pinsandbox.reporting.facts import FactStore
 from pinsandbox.reporting.query import WINDOW_DAYS, AnalyticsQuery, run_query
@@ -426,6 +428,215 @@ def test_ratios_are_their_formula_over_the_summed_bases(data, req, granularity, 
         lambda r: video_ms[(r[key], r.get("time"))] / 1000, lambda r: r["TOTAL_VIDEO_P0_COMBINED"])}
     with loaded(delivery, conversions) as facts:
         check_ratios(facts, req, level, granularity, ACCT, watch, ["TOTAL_VIDEO_P0_COMBINED"])
+
+
+# -- every non-additive sync metric = its catalog formula, evaluated here in Python ----------------------
+# The catalog's formulas are data (strings over base counters, `reach`, `conv(...)` and other metrics). The
+# test parses each with Python's `ast` and evaluates it over sums it makes itself from the generated fact
+# rows (base sums, the union of people blocks, conversions under the request's windows): nothing of the
+# query layer's SQL compiler is used, so a wrong compilation, grouping or filter shows up as a difference.
+
+NON_ADDITIVE = [c for c in SYNC_COLUMNS if CATALOG[c].kind == "metric" and not CATALOG[c].additive]
+
+
+def _names_in(formula: str, seen: set[str] | None = None) -> set[str]:
+    """The base counters a formula reads, through the metrics it names."""
+    seen = set() if seen is None else seen
+    out = set()
+    for node in ast.walk(ast.parse(formula, mode="eval")):
+        if isinstance(node, ast.Name):
+            if node.id in BASES:
+                out.add(node.id)
+            elif node.id in CATALOG and node.id not in seen:
+                seen.add(node.id)
+                out |= _names_in(CATALOG[node.id].formula, seen)
+    return out
+
+
+FORMULA_BASES = sorted(set().union(*(_names_in(CATALOG[m].formula) for m in NON_ADDITIVE)))
+
+
+@st.composite
+def full_delivery_rows(draw) -> dict[str, Any]:
+    """A delivery row with a value (often 0: zero denominators too) for every base the formulas read."""
+    row = draw(delivery_rows())
+    for b in FORMULA_BASES:
+        if b not in row:
+            row[b] = draw(st.one_of(st.just(0), st.integers(0, 500)))
+    return row
+
+
+@st.composite
+def full_facts(draw) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Delivery rows with every formula base, and conversions of every event type and channel of the catalog's
+    vocabularies. The conversions come from a hypothesis-controlled Random: uniform picks, so the 11 × 4
+    event/channel combinations all occur in a run (shrinking favours a few), most of them on the ad and day
+    of a delivery row (so cost-per-action and ROAS have spend to divide by) and with lags mostly within
+    the day (so most count under most windows)."""
+    delivery = draw(st.lists(full_delivery_rows(), min_size=5, max_size=30))
+    rnd = draw(st.randoms(use_true_random=False))
+    conversions = []
+    for _ in range(draw(st.integers(5, 40))):
+        if rnd.random() < 0.7:
+            d = rnd.choice(delivery)
+            ad, action_time = d["ad_id"], d["hour"] + dt.timedelta(seconds=rnd.randrange(3600))
+        else:
+            ad, action_time = rnd.choice(AD_IDS), BASE + dt.timedelta(seconds=rnd.randrange(DAYS * 86400))
+        lag = rnd.randrange(20 * 3600) if rnd.random() < 0.7 else rnd.randrange(70 * 86400)
+        conversions.append({
+            **_entity(ad), **{col: rnd.choice(values) for col, values in SEGMENTS.items()},
+            "action_type": rnd.choice(ACTIONS), "action_time": action_time,
+            "conversion_time": action_time + dt.timedelta(seconds=lag), "event_type": rnd.choice(EVENTS),
+            "channel": rnd.choice(CHANNELS), "attribution": "INDIVIDUAL" if rnd.random() < 0.8 else "HOUSEHOLD",
+            "quantity": rnd.randint(1, 3), "value_micro": rnd.choice((0, rnd.randrange(1, 50_000_000))),
+            "conversion_key": None})
+    # Conversions API style: one conversion, up to one candidate action of each type on any ad before it, all
+    # sharing a conversion_key (the engine counts the best candidate the windows allow)
+    for key in range(1, draw(st.integers(2, 10)) + 1):
+        conversion_time = BASE + dt.timedelta(seconds=rnd.randrange(DAYS * 86400))
+        shared = {"conversion_time": conversion_time, "event_type": rnd.choice(EVENTS),
+                  "channel": rnd.choice(CHANNELS), "attribution": "INDIVIDUAL", "quantity": rnd.randint(1, 3),
+                  "value_micro": rnd.randrange(50_000_000), "conversion_key": key}
+        for action in rnd.sample(ACTIONS, rnd.randint(1, 3)):
+            lag = rnd.randrange(1, 20 * 3600) if rnd.random() < 0.5 else rnd.randrange(1, 60 * 86400)
+            conversions.append({**_entity(rnd.choice(AD_IDS)), **{c: rnd.choice(v) for c, v in SEGMENTS.items()},
+                                **shared, "action_type": action, "action_time": conversion_time - dt.timedelta(
+                                    seconds=lag)})
+    return delivery, conversions
+
+
+FULL_FACTS = full_facts()
+
+
+@st.composite
+def wide_requests(draw) -> dict[str, Any]:
+    """A request over most of the facts' days (so most rows are in it), any windows, report time, attribution,
+    and a clock mostly past every conversion."""
+    req = draw(requests())
+    first, last = draw(st.integers(0, DAYS // 4)), draw(st.integers(DAYS * 3 // 4, DAYS - 1))
+    now = draw(st.one_of(st.just(200 * 24), st.just(200 * 24), st.integers(0, 120 * 24)))
+    return {**req, "start": (BASE + dt.timedelta(days=first)).date(), "end": (BASE + dt.timedelta(days=last)).date(),
+            "now": (BASE + dt.timedelta(hours=now)).replace(tzinfo=UTC)}
+
+
+_CONV_FIELD = {"action": "action_type", "event": "event_type", "channel": "channel", "action_device": "action_device",
+               "conversion_device": "conversion_device"}
+_CONV_DEFAULTS = {"action_device": "MOBILE", "conversion_device": "MOBILE"}
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+
+
+def conversion_counts(c: dict[str, Any], req: dict[str, Any]) -> bool:
+    """Happened by now, of the attribution asked, inside the window of its action type (the documented rules)."""
+    if c["conversion_time"] > req["now"].replace(tzinfo=None):
+        return False
+    if req["attribution"] == "INDIVIDUAL" and c["attribution"] != "INDIVIDUAL":
+        return False
+    days = req[WINDOW_PARAM[c["action_type"]]]
+    if days == 0:
+        return c["conversion_time"].date() == c["action_time"].date()
+    return c["conversion_time"] <= c["action_time"] + dt.timedelta(days=days)
+
+
+class Group:
+    def __init__(self) -> None:
+        self.bases: dict[str, int] = defaultdict(int)
+        self.blocks: list[tuple[int, int]] = []
+        self.conversions: list[dict[str, Any]] = []
+
+
+def oracle_groups(delivery: list[dict], conversions: list[dict], req: dict, level: str,
+                  granularity: str) -> dict[tuple, Group]:
+    """(entity, time label) -> the facts of that output row, grouped in plain Python."""
+    def label(day: dt.date) -> dt.date | None:
+        return {"TOTAL": None, "DAY": day, "WEEK": max(_first_of_week(day), req["start"]),
+                "MONTH": max(_first_of_month(day), req["start"])}[granularity]
+
+    groups: dict[tuple, Group] = defaultdict(Group)
+    for d in delivery:
+        if in_range(d["hour"], req):
+            g = groups[(d[KEY[level]], label(d["hour"].date()))]
+            for b in FORMULA_BASES:
+                g.bases[b] += d.get(b, 0)
+            g.blocks.append((d["people_lo"], d["people_n"]))
+    # a conversion_key's candidates are one conversion: the best that counts (click, engagement, view; the
+    # latest action first, then the lower ad id), chosen before the range applies
+    counted = [c for c in conversions if c.get("conversion_key") is None and conversion_counts(c, req)]
+    candidates: dict[int, list[dict]] = defaultdict(list)
+    for c in conversions:
+        if c.get("conversion_key") is not None and conversion_counts(c, req):
+            candidates[c["conversion_key"]].append(c)
+    counted += [min(cs, key=lambda c: (ACTIONS.index(c["action_type"]), -c["action_time"].timestamp(), c["ad_id"]))
+                for cs in candidates.values()]
+    for c in counted:
+        ts = c["action_time"] if req["conversion_report_time"] == "TIME_OF_AD_ACTION" else c["conversion_time"]
+        if in_range(ts, req):
+            groups[(c[KEY[level]], label(ts.date()))].conversions.append(c)
+    return dict(groups)
+
+
+def evaluate(formula: str, g: Group) -> float | int | None:
+    """The formula over the group's sums; None where a denominator is 0 (the metric has no value)."""
+    def ev(node: ast.AST) -> float | int | None:
+        if isinstance(node, ast.BinOp):
+            left, right = ev(node.left), ev(node.right)
+            if left is None or right is None:
+                return None
+            if isinstance(node.op, ast.Div):
+                return None if right == 0 else left / right
+            return _OPS[type(node.op)](left, right)
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            if node.id in BASES:
+                return g.bases[node.id]
+            if node.id == "reach":
+                return union_size(g.blocks)
+            return ev(ast.parse(CATALOG[node.id].formula, mode="eval").body)
+        if isinstance(node, ast.Call) and node.func.id == "conv":
+            agg = node.args[0].value
+            wanted = {k.arg: k.value.value for k in node.keywords}
+            rows = [c for c in g.conversions
+                    if all(c.get(_CONV_FIELD[k], _CONV_DEFAULTS.get(k)) == v for k, v in wanted.items())]
+            return {"count": len(rows), "quantity": sum(c["quantity"] for c in rows),
+                    "value": sum(c["value_micro"] for c in rows)}[agg]
+        raise AssertionError(f"the test does not know {ast.dump(node)}")
+    return ev(ast.parse(formula, mode="eval").body)
+
+
+def check_non_additive(facts: FactStore, delivery: list[dict], conversions: list[dict], req: dict, level: str,
+                       granularity: str, account: int) -> list[dict]:
+    rows = run(facts, req, NON_ADDITIVE, level=level, granularity=granularity, account=account)
+    groups = oracle_groups(delivery, conversions, req, level, granularity)
+    assert {(r[KEY[level]], r.get("time")) for r in rows} == set(groups)
+    for r in rows:
+        g = groups[(r[KEY[level]], r.get("time"))]
+        for name in NON_ADDITIVE:
+            want = evaluate(CATALOG[name].formula, g)
+            if want is None:
+                assert name not in r, (name, r.get(name))
+            else:
+                assert r[name] == pytest.approx(want, rel=1e-12, abs=1e-12), (name, r[name], want)
+    return rows
+
+
+def test_the_generic_check_covers_every_non_additive_sync_metric():
+    assert len(NON_ADDITIVE) == 42 and set(RATIOS) < set(NON_ADDITIVE)
+    # every formula evaluates over some sums: none uses a name or operator the evaluator does not know
+    g = Group()
+    g.bases.update({b: 3 for b in FORMULA_BASES})
+    g.blocks.append((0, 2))
+    g.conversions.append({"action_type": "CLICK", "event_type": "CHECKOUT", "channel": "WEB", "quantity": 2,
+                          "value_micro": 10})
+    assert all(evaluate(CATALOG[m].formula, g) is not None or "conv(" in CATALOG[m].formula for m in NON_ADDITIVE)
+
+
+@SETTINGS
+@given(FULL_FACTS, st.one_of(wide_requests(), requests()), st.sampled_from(("TOTAL", "DAY", "WEEK", "MONTH")),
+       st.sampled_from(("AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD")))
+def test_every_non_additive_metric_is_its_catalog_formula_over_the_sums(data, req, granularity, level):
+    delivery, conversions = data
+    with loaded(delivery, conversions) as facts:
+        check_non_additive(facts, delivery, conversions, req, level, granularity, ACCT)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
