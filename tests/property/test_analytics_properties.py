@@ -804,3 +804,93 @@ def test_simulated_spend_never_exceeds_the_caps(sim):
             reached.append(used / cap)
     # the caps were chosen to bind: at least one is (nearly) used up, so the check above is not vacuous
     assert max(reached) > 0.9, reached
+
+
+# -- spend never exceeds a cap: a property over seeds, budgets, budget types and campaign caps --------------
+# One sandbox for the module; each example pauses the previous example's campaign, creates a campaign (no
+# cap, a daily or a lifetime spend cap) with 1-2 ad groups (DAILY or LIFETIME budgets) of 1-2 ads, simulates
+# CAP_DAYS days with the drawn seed, and reads the spend straight from the delivery facts (not through the
+# query layer).
+
+CAP_START = dt.datetime(2025, 9, 1, tzinfo=UTC)
+CAP_DAYS = 4
+USD = 1_000_000
+
+
+class CapWorld:
+    def __init__(self, client, store, tok: str, acct: str, board: str):
+        self.client, self.store, self.tok, self.acct, self.board = client, store, tok, acct, board
+        self.previous: str | None = None
+
+
+@pytest.fixture(scope="module")
+def cap_world(tmp_path_factory):
+    pytest.importorskip("pinsandbox.reporting.simulator")
+    from fastapi.testclient import TestClient
+
+    from pinsandbox.app import create_app
+    from pinsandbox.core.store import Store
+    from pinsandbox.settings import Settings
+    from tests import factories as f
+
+    store = Store(Settings(data_dir=tmp_path_factory.mktemp("caps")))
+    store.limiter.configure("off")
+    try:
+        with TestClient(create_app(store=store)) as c:
+            r = c.put("/_sandbox/clock", json={"now": CAP_START.isoformat(), "frozen": True})
+            assert r.status_code == 200, r.text
+            tok = f.token(c, "capper")
+            acct = f.ad_account(c, tok)["id"]
+            yield CapWorld(c, store, tok, acct, f.board(c, tok)["id"])
+    finally:
+        store.dispose()
+
+
+GROUP_BUDGETS = st.tuples(st.sampled_from(("DAILY", "LIFETIME")), st.integers(1, 40), st.integers(1, 2))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1), cap=st.sampled_from((None, "daily_spend_cap", "lifetime_spend_cap")),
+       cap_usd=st.integers(1, 80), groups=st.lists(GROUP_BUDGETS, min_size=1, max_size=2))
+def test_spend_never_exceeds_a_cap(cap_world, seed, cap, cap_usd, groups):
+    from pinsandbox.reporting.simulator import simulate
+    from tests import factories as f
+
+    w, c = cap_world, cap_world.client
+    h = f.bearer(w.tok)
+    if w.previous:  # only this example's campaign delivers
+        r = c.patch(f"/v5/ad_accounts/{w.acct}/campaigns", headers=h,
+                    json=[{"id": w.previous, "ad_account_id": w.acct, "status": "PAUSED"}])
+        assert r.status_code == 200 and not r.json()["items"][0].get("exceptions"), r.text
+    camp = f.campaign(c, w.tok, w.acct, **({cap: cap_usd * USD} if cap else {}))
+    w.previous = camp["id"]
+    end_time = int((CAP_START + dt.timedelta(days=30)).timestamp())
+    budgets: dict[int, tuple[str, int]] = {}
+    for budget_type, usd, n_ads in groups:
+        extra = {"end_time": end_time} if budget_type == "LIFETIME" else {}
+        g = f.ad_group(c, w.tok, w.acct, camp["id"], budget_type=budget_type, budget_in_micro_currency=usd * USD,
+                       **extra)
+        budgets[int(g["id"])] = (budget_type, usd * USD)
+        for _ in range(n_ads):
+            item = {"ad_group_id": g["id"], "creative_type": "REGULAR", "pin_id": f.pin(c, w.tok, w.board)["id"]}
+            r = c.post(f"/v5/ad_accounts/{w.acct}/ads", json=[item], headers=h)
+            assert r.status_code == 200 and not r.json()["items"][0].get("exceptions"), r.text
+    simulate(w.store, start=CAP_START, end=CAP_START + dt.timedelta(days=CAP_DAYS), seed=seed)
+
+    daily = w.store.facts.fetch(
+        "SELECT ad_group_id, CAST(hour AS DATE) AS day, SUM(spend_micro) FROM delivery WHERE campaign_id = ? "
+        "GROUP BY ALL", [int(camp["id"])])
+    by_group: dict[int, list[int]] = defaultdict(list)
+    by_day: dict[dt.date, int] = defaultdict(int)
+    for group, day, spend in daily:
+        by_group[group].append(spend)
+        by_day[day] += spend
+    assert set(by_group) == set(budgets), "every ad group delivers"
+    for group, (budget_type, budget) in budgets.items():
+        used = max(by_group[group]) if budget_type == "DAILY" else sum(by_group[group])
+        assert 0 < used <= budget, (group, budget_type, used, budget)
+    if cap == "daily_spend_cap":
+        assert max(by_day.values()) <= cap_usd * USD
+    elif cap == "lifetime_spend_cap":
+        assert sum(by_day.values()) <= cap_usd * USD
+    assert len(by_day) <= CAP_DAYS
