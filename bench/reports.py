@@ -304,7 +304,8 @@ def main() -> None:
         print(f"| {label} | {med[name]:.2f} | {runs} | {sizes[name] / 2**20:.1f} MiB |")
     ratio = med["report"] / med["raw"]
     print(f"\nBatch engine memory limit: {os.environ.get('PINSANDBOX_BATCH_MEMORY_LIMIT') or BATCH_MEMORY_LIMIT}; "
-          f"writes that fell back to the main engine in the timed runs: {_Fallbacks.count}.")
+          f"writes that fell back to the main engine in the timing process (warm-ups and timed runs, reports and "
+          f"COPY alike): {_Fallbacks.count}.")
     print(f"\nCSV report / DuckDB COPY = **{ratio:.2f}x** (target <= 1.5x: {'met' if ratio <= 1.5 else 'missed'}).")
     print(f"Through the API (template report: POST, jobs/run, poll, download): {api_s:.2f} s.\n")
     print("| format | days | rows | file | write s | peak RSS above the start of the write | Python peak (tracemalloc) |")
