@@ -15,7 +15,9 @@ Generation is seeded and derandomized (reproducible) and bounded (MAX_EXAMPLES p
 shrinking) so the whole run stays well under two minutes. Ids the server knows (an ad account and,
 when their routes exist, a campaign, ad group, ad, board and pin) are fed to schemathesis as
 dictionaries for the matching path/query parameters, so most calls reach the handlers instead of
-ending in 404.
+ending in 404. The seeded ad has analytics facts (every targeting type, conversions; `_seed_facts`), the
+analytics calls mostly ask for dates those facts cover and the entity-level ones for the seeded entity,
+so the analytics answers checked against the spec hold real rows (HOUR rows included).
 
 Run alone: `python -m pytest tests/conformance -m conformance -p no:randomly`.
 """
@@ -141,8 +143,77 @@ def seed(root: str) -> dict[str, str]:
             ids["username"] = friend["username"]
             c.put("/_sandbox/users/conformance-friend/following/conformance")
             c.put("/_sandbox/users/conformance-friend/interests", json={"interests": ["Travel", "Art"]})
+        _seed_facts(c, headers, ids)
         _seed_jobs(c, headers, ids)
     return ids
+
+
+# Analytics facts for the seeded ad, so the analytics operations answer real rows (every targeting type,
+# conversions of each action type), and the dates the generated calls use mostly (see _config).
+SEED_KEYWORDS = ("conformance shoes", "running shoes")
+
+
+def _seed_facts(c: httpx.Client, headers: dict[str, str], ids: dict[str, str]) -> None:
+    """Delivery and conversion facts for the seeded ad (POST /_sandbox/facts; the ad's hierarchy comes from
+    the state database): one row every other day over the last 89 days of the sandbox clock and one every
+    hour of the last 3 days, each naming a value of all 12 targeting types (KEYWORD values are keywords
+    created for the ad group through POST .../keywords), and conversions of each action type. The range the
+    generated calls mostly ask for (`start_date`, `end_date`: 3 days back to yesterday) is valid for every
+    granularity, HOUR included."""
+    import datetime as dt
+
+    if "ad_id" not in ids:
+        return
+    acct, group = ids["ad_account_id"], ids["ad_group_id"]
+    r = c.post(f"/v5/ad_accounts/{acct}/keywords", headers=headers, json={
+        "parent_id": group, "keywords": [{"match_type": "BROAD", "value": k} for k in SEED_KEYWORDS]})
+    assert r.status_code == 200, f"the conformance seed could not create keywords: {r.text}"
+    now = dt.datetime.fromisoformat(c.get("/_sandbox/clock").json()["now"].replace("Z", "+00:00"))
+    top = now.replace(minute=0, second=0, microsecond=0)
+    hours = [top - dt.timedelta(days=d, hours=7) for d in range(1, 90, 2)] + \
+            [top - dt.timedelta(hours=h) for h in range(1, 3 * 24)]
+    segments = [  # (gender, age, apptype, country, location, region, geo, placement)
+        ("female", "25-34", "iphone", "US", "501", "US-NY", "US:10001", "SEARCH"),
+        ("male", "35-44", "web", "US", "803", "US-CA", "US:90012", "BROWSE"),
+        ("unknown", "65+", "android_mobile", "CA", None, "CA-ON", "CA:M5V", "OTHER")]
+    delivery, conversions = [], []
+    for i, hour in enumerate(hours):
+        gender, age, app, country, location, region, geo, placement = segments[i % len(segments)]
+        imp = 200 + 37 * (i % 11)
+        delivery.append({
+            "ad_id": ids["ad_id"], "hour": hour.isoformat(), "gender": gender, "age_bucket": age, "apptype": app,
+            "country": country, "location": location, "region": region, "geo": geo, "placement": placement,
+            "keyword": SEED_KEYWORDS[i % 2] if placement == "SEARCH" else None,
+            "targeted_interest": "Travel", "pinner_interest": ("Travel", "Home Decor")[i % 2],
+            "audience_include": "271828182845", "impression_1": imp, "impression_2": imp // 10,
+            "clickthrough_1": 3 + i % 5, "clickthrough_2": i % 2, "outbound_click_1": 2 + i % 3, "repin_1": i % 4,
+            "engagement_1": 9 + i % 6, "engagement_2": 1, "spend_micro": 1_500_000 + 10_000 * i,
+            "video_p0_combined_1": 5, "video_watchtime_ms_1": 12_000, "people_lo": 1000 * i, "people_n": imp // 2})
+        if i % 3 == 0:
+            action = ("CLICK", "ENGAGEMENT", "VIEW")[i % 9 // 3]
+            conversions.append({
+                "ad_id": ids["ad_id"], "action_type": action, "action_time": (hour + dt.timedelta(minutes=20)).isoformat(),
+                "conversion_time": min(hour + dt.timedelta(hours=5), now).isoformat(),
+                "event_type": ("CHECKOUT", "SIGNUP", "PAGE_VISIT", "ADD_TO_CART")[i % 4], "quantity": 1 + i % 2,
+                "value_micro": 20_000_000, "gender": gender, "age_bucket": age, "apptype": app, "country": country,
+                "location": location, "region": region, "geo": geo, "placement": placement,
+                "attribution": ("INDIVIDUAL", "HOUSEHOLD")[i % 5 == 0]})
+    for table, rows in (("delivery", delivery), ("conversions", conversions)):
+        r = c.post("/_sandbox/facts", json={"table": table, "rows": rows})
+        assert r.status_code == 200, f"the conformance seed could not load {table} facts: {r.text}"
+    yesterday = (now - dt.timedelta(days=1)).date()
+    ids["start_date"], ids["end_date"] = (yesterday - dt.timedelta(days=2)).isoformat(), yesterday.isoformat()
+    # the facts answer: every targeting type has rows in that range, and the history covers the 90 days
+    types = ["KEYWORD", "APPTYPE", "GENDER", "LOCATION", "PLACEMENT", "COUNTRY", "TARGETED_INTEREST",
+             "PINNER_INTEREST", "AUDIENCE_INCLUDE", "GEO", "AGE_BUCKET", "REGION"]
+    r = c.get(f"/v5/ad_accounts/{acct}/ad_groups/targeting_analytics", headers=headers, params={
+        "ad_group_ids": group, "targeting_types": ",".join(types), "granularity": "HOUR", "columns": "SPEND_IN_DOLLAR",
+        "start_date": ids["start_date"], "end_date": ids["end_date"]})
+    assert r.status_code == 200 and {d["targeting_type"] for d in r.json()["data"]} == set(types), r.text[:500]
+    r = c.get(f"/v5/ad_accounts/{acct}/analytics", headers=headers, params={
+        "granularity": "DAY", "columns": "SPEND_IN_DOLLAR,TOTAL_CONVERSIONS", "start_date": str(now.date() - dt.timedelta(
+            days=90)), "end_date": str(now.date())})
+    assert r.status_code == 200 and len(r.json()) >= 45, r.text[:500]
 
 
 # Finished jobs, so the polls answer FINISHED / SUCCEEDED (url, size, result_url) to some generated calls:
@@ -263,10 +334,25 @@ class ConformanceRun:
     seconds: float = 0.0
 
 
+# The analytics operations' id lists and the seeded entity whose facts they should read.
+ANALYTICS_ID_LISTS = (("campaigns/analytics", "campaign_ids", "campaign_id"),
+                      ("campaign_targeting_analytics/get", "campaign_ids", "campaign_id"),
+                      ("ad_groups/analytics", "ad_group_ids", "ad_group_id"),
+                      ("ad_groups_targeting_analytics/get", "ad_group_ids", "ad_group_id"),
+                      ("ads/analytics", "ad_ids", "ad_id"), ("ad_targeting_analytics/get", "ad_ids", "ad_id"))
+
+
+def _analytics_operations(seeded: dict[str, str]) -> list[dict]:
+    """Per entity-level analytics operation: its id list is the seeded entity (an array parameter cannot draw
+    from a dictionary of scalar ids), so the generated calls read the seeded facts (_seed_facts)."""
+    return [{"include-operation-id": operation_id, "parameters": {f"query.{parameter}": [seeded[key]]}}
+            for operation_id, parameter, key in ANALYTICS_ID_LISTS if key in seeded]
+
+
 def _config(live_api: str, seeded: dict[str, str]) -> SchemathesisConfig:
     dictionaries, parameters = {}, {}
     for name in ("ad_account_id", "campaign_id", "ad_group_id", "ad_id", "board_id", "pin_id", "conversion_tag_id",
-                 "username", "section_id", "media_id", "template_id"):
+                 "username", "section_id", "media_id", "template_id", "start_date", "end_date"):
         if name in seeded:
             dictionaries[name] = {"values": [seeded[name]]}
             for location in ("path", "query"):
@@ -299,6 +385,7 @@ def _config(live_api: str, seeded: dict[str, str]) -> SchemathesisConfig:
         if key in seeded:
             operations.append({"include-operation-id": operation_id, "parameters": {location: seeded[key]}})
     operations += _job_operations(seeded, dictionaries)
+    operations += _analytics_operations(seeded)
     if operations:
         data["operations"] = operations
     return SchemathesisConfig.from_dict(data)
