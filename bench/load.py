@@ -54,6 +54,11 @@ MIN_VS_HELLO = 0.5
 MIN_VS_PRISM = 3.0
 MAX_P99_MS = 25.0
 
+# CPU pinning (--pin, the default on 2+ cores with taskset): every server on one core, wrk on the others,
+# so that the load generator and the server under test do not take turns on the same core.
+PIN_SERVER: list[str] = []
+PIN_LOAD: list[str] = []
+
 
 class BenchError(SystemExit):
     def __init__(self, message: str):
@@ -152,7 +157,7 @@ class Server:
         log(f"starting {self.name}: {shlex.join(self.cmd)}")
         out = self.logfile.open("wb")
         # Its own session, so stop() ends exactly this server and whatever it forked, nothing else.
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen([*PIN_SERVER, *self.cmd], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -211,7 +216,7 @@ class Result:
 
 
 def wrk(binary: str, url: str, *, token: str | None, duration: float, connections: int, threads: int) -> dict:
-    cmd = [binary, f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--timeout", "10s", "--latency",
+    cmd = [*PIN_LOAD, binary, f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--timeout", "10s", "--latency",
            "-s", str(LUA)]
     if token:
         cmd += ["-H", f"Authorization: Bearer {token}"]
@@ -418,7 +423,9 @@ def render(hello: Result, ours: list[Result], prism: list[Result], facts: dict[s
         "",
         f"- Machine: {facts['cores']} cores ({facts['cpu']}), {facts['os']}; load average (1, 5, 15 min) "
         f"{facts['load']} at the start, {facts.get('load_end', '?')} at the end. The load generator runs on the "
-        "same machine and shares its cores.",
+        "same machine" + (f"; every server is pinned to core 0 and wrk to the other core(s) (`{' '.join(PIN_SERVER)}`"
+                          f" / `{' '.join(PIN_LOAD)}`), so they do not take turns on one core."
+                          if PIN_SERVER else " and shares its cores (no pinning: `--no-pin`)."),
         f"- Software: Python {facts['python']}, uvicorn {facts['uvicorn']}, FastAPI {facts['fastapi']}, "
         f"{facts['wrk']}, Prism {facts['prism']}.",
         f"- Load: `wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --timeout 10s --latency` per "
@@ -501,7 +508,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="wrk threads (default: half the cores, the other half serves)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md", help="markdown file to update")
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI document for Prism")
+    parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=cores >= 2 and bool(shutil.which("taskset")),
+                        help="pin the servers to core 0 and wrk to the other cores (taskset)")
     args = parser.parse_args(argv)
+    if args.pin:
+        if cores < 2 or not shutil.which("taskset"):
+            parser.error("--pin needs 2+ cores and taskset")
+        PIN_SERVER[:] = ["taskset", "-c", "0"]
+        PIN_LOAD[:] = ["taskset", "-c", f"1-{cores - 1}" if cores > 2 else "1"]
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads")
     if not args.spec.exists():
