@@ -275,3 +275,31 @@ def test_auth_roles_and_not_found(client, s):
     assert r.status_code == 404 and r.json()["code"] == 1012 and "42" in r.json()["message"]
     r = client.get(f"{s['url']}/audience_sizing", headers=s["h"])
     assert r.status_code == 501  # a sibling operation, not a bad ad_group_id
+
+
+def test_budget_and_bid_have_an_upper_bound(client, s):
+    top = 10**15  # the campaign spend caps' bound (campaigns/service.py MAX_SPEND_CAP)
+    res = post(client, s, item(s, budget_in_micro_currency=2**62), item(s, bid_in_micro_currency=2**62),
+               item(s, budget_in_micro_currency=top + 1), item(s, bid_in_micro_currency=top + 1),
+               item(s, budget_in_micro_currency=top, bid_in_micro_currency=top))
+    assert "maximum" in failed(res[0], 1540, "budget_in_micro_currency")
+    assert "maximum" in failed(res[1], 1550, "bid_in_micro_currency")
+    failed(res[2], 1540, "budget_in_micro_currency")
+    failed(res[3], 1550, "bid_in_micro_currency")
+    g = res[4]["data"]
+    assert res[4]["exceptions"] == [] and g["budget_in_micro_currency"] == top and g["bid_in_micro_currency"] == top
+    res = patch(client, s, {"id": g["id"], "budget_in_micro_currency": 2**62}, {"id": g["id"], "bid_in_micro_currency": 2**62})
+    failed(res[0], 1540, "budget_in_micro_currency")
+    failed(res[1], 1550, "bid_in_micro_currency")
+    # The default budget a campaign hands its ad groups when CBO is turned off has the same bound.
+    r = client.post(f"/v5/ad_accounts/{s['acct']}/campaigns", headers=s["h"], json=[
+        {"ad_account_id": s["acct"], "name": "x", "objective_type": "CONSIDERATION",
+         "default_ad_group_budget_in_micro_currency": 2**62}])
+    failed(r.json()["items"][0], 1540, "default_ad_group_budget_in_micro_currency")
+
+
+def test_an_ad_group_cannot_start_after_its_campaign_ends(client, s):
+    now = campaign(client, s["tok"], s["acct"])["created_time"]
+    c = campaign(client, s["tok"], s["acct"], start_time=now + 100, end_time=now + 10_000)
+    [res] = post(client, s, item(s, campaign_id=c["id"], start_time=now + 20_000))
+    assert str(c["id"]) in failed(res, 1520, "start_time")

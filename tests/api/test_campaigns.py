@@ -257,3 +257,34 @@ def test_auth_roles_and_not_found(client, s):
     assert r.status_code == 404 and r.json()["code"] == 1012
     r = client.get("/v5/ad_accounts/999/campaigns", headers=s["h"])
     assert r.status_code == 404 and r.json()["code"] == 2
+
+
+def test_new_dates_must_still_hold_the_live_ad_groups(client, s):
+    now = campaign(client, s["tok"], s["acct"])["created_time"]
+    c = campaign(client, s["tok"], s["acct"], start_time=now + 1_000, end_time=now + 100_000)
+    g = ad_group(client, s["tok"], s["acct"], c["id"], start_time=now + 2_000, end_time=now + 50_000)
+    archived = ad_group(client, s["tok"], s["acct"], c["id"], start_time=now + 1_000, end_time=now + 90_000)
+    r = client.patch(f"/v5/ad_accounts/{s['acct']}/ad_groups", json=[{"id": archived["id"], "status": "ARCHIVED"}],
+                     headers=s["h"])
+    assert r.json()["items"][0]["data"]["status"] == "ARCHIVED", r.text
+
+    ref = {"ad_account_id": s["acct"], "id": c["id"]}
+    res = patch(client, s, {**ref, "start_time": now + 3_000}, {**ref, "end_time": now + 40_000},
+                {**ref, "start_time": now + 60_000, "end_time": now + 200_000},
+                {**ref, "end_time": now + 1_500, "start_time": now + 1_000})
+    msg = failed(res[0], 1520, "start_time")
+    assert g["id"] in msg and str(now + 2_000) in msg and archived["id"] not in msg
+    msg = failed(res[1], 1520, "end_time")
+    assert g["id"] in msg and str(now + 50_000) in msg
+    failed(res[2], 1520, "start_time")
+    assert g["id"] in failed(res[3], 1520, "end_time")
+    got = client.get(f"{s['url']}/{c['id']}", headers=s["h"]).json()
+    assert (got["start_time"], got["end_time"]) == (now + 1_000, now + 100_000)  # nothing written
+
+    # Moves that keep the ad group inside pass, also past the ARCHIVED ad group's dates (it is not live).
+    res = patch(client, s, {**ref, "start_time": now + 2_000, "end_time": now + 50_000})
+    assert res[0]["exceptions"] == [] and res[0]["data"]["start_time"] == now + 2_000
+    assert res[0]["data"]["end_time"] == now + 50_000
+    # Removing the end leaves nothing to fall outside of.
+    res = patch(client, s, {**ref, "end_time": None})
+    assert res[0]["exceptions"] == [] and res[0]["data"]["end_time"] is None

@@ -10,10 +10,11 @@ Rules (each in one function below, on the ad group as it will be stored):
 * Budgets. In a CBO campaign the ad group has budget_type CBO_ADGROUP (the default there), no
   `budget_in_micro_currency`, no `start_time`/`end_time` (the campaign's apply) and STANDARD pacing;
   a CBO campaign holds at most 70 live ad groups. Otherwise `budget_in_micro_currency` is required
-  and at least one US dollar's worth of the account currency; budget_type is DAILY (default) or
+  and at least one US dollar's worth of the account currency, at most `MAX_SPEND_CAP` (the campaign spend
+  caps' bound; Pinterest documents none); budget_type is DAILY (default) or
   LIFETIME (needs `end_time`); WEB_SESSIONS campaigns take LIFETIME only.
 * billable_event must suit the campaign objective (`BILLABLE_EVENTS`).
-* Bids. `bid_in_micro_currency` is positive and at least the bid floor (`bid_floor`, below) for the
+* Bids. `bid_in_micro_currency` is positive, at most `MAX_SPEND_CAP`, and at least the bid floor (`bid_floor`, below) for the
   account currency, the objective and the countries in targeting_spec.LOCATION. It is required for
   AWARENESS/IMPRESSION, CONSIDERATION/CLICKTHROUGH, CATALOG_SALES/CLICKTHROUGH and
   VIDEO_VIEW/VIDEO_V_50_MRC unless bid_strategy_type is AUTOMATIC_BID, which takes no bid; MAX_BID
@@ -45,7 +46,8 @@ from pydantic import BaseModel
 from pinsandbox.ads.ad_groups.schemas import AdGroupCreateRequest, AdGroupUpdateRequest
 from pinsandbox.ads.ad_groups.tables import ad_groups
 from pinsandbox.ads.campaigns import service as campaigns_service
-from pinsandbox.ads.campaigns.service import (CURRENCY_PER_USD, ERROR_CODES, FINAL_STATUSES, check_status_transition,
+from pinsandbox.ads.campaigns.service import (CURRENCY_PER_USD, ERROR_CODES, FINAL_STATUSES, MAX_SPEND_CAP,
+                                              check_status_transition,
                                               check_time_range, min_spend_cap, rule_error, run_batch, summary_status,
                                               validated)
 from pinsandbox.ads.campaigns.tables import campaigns
@@ -213,6 +215,9 @@ def check_budget(state: dict[str, Any], *, campaign: sa.Row, currency: str) -> N
     budget, budget_type = state.get("budget_in_micro_currency"), state["budget_type"]
     if budget is not None and budget <= 0:
         raise rule_error("BUDGET", f"Invalid 'budget_in_micro_currency': {budget} must be positive.")
+    if budget is not None and budget > MAX_SPEND_CAP:
+        raise rule_error("BUDGET", f"Invalid 'budget_in_micro_currency': {budget} is above the maximum of "
+                                   f"{MAX_SPEND_CAP} micro-currency ({currency}), the campaign spend caps' bound.")
     if is_cbo(campaign):
         if budget_type != "CBO_ADGROUP":
             raise rule_error("BUDGET", f"Invalid 'budget_type': campaign {campaign.id} uses campaign budget "
@@ -255,6 +260,9 @@ def check_bid(state: dict[str, Any], *, objective: str, currency: str) -> None:
     bid, strategy, event = state.get("bid_in_micro_currency"), state.get("bid_strategy_type"), state["billable_event"]
     if bid is not None and bid <= 0:
         raise rule_error("BID", f"Invalid 'bid_in_micro_currency': {bid} must be positive.")
+    if bid is not None and bid > MAX_SPEND_CAP:
+        raise rule_error("BID", f"Invalid 'bid_in_micro_currency': {bid} is above the maximum of {MAX_SPEND_CAP} "
+                                f"micro-currency ({currency}), the campaign spend caps' bound.")
     if strategy == "AUTOMATIC_BID":
         if bid is not None:
             raise rule_error("BID", "Invalid 'bid_in_micro_currency': an AUTOMATIC_BID ad group takes no bid.")
@@ -308,6 +316,9 @@ def check_within_campaign(state: dict[str, Any], *, campaign: sa.Row) -> None:
                                        f"({c_start}).")
     if c_end is not None and end is not None and end > c_end:
         raise rule_error("TIME_RANGE", f"Invalid 'end_time': {end} is after the end of campaign {campaign.id} ({c_end}).")
+    if c_end is not None and start is not None and start > c_end:
+        raise rule_error("TIME_RANGE", f"Invalid 'start_time': {start} is after the end of campaign {campaign.id} "
+                                       f"({c_end}).")
 
 
 def check_ad_group(state: dict[str, Any], *, campaign: sa.Row, currency: str, now: int, end_changed: bool) -> None:

@@ -22,7 +22,8 @@ a future bulk upsert calls the same ones):
   once.
 * `is_flexible_daily_budgets` (average daily budgets) needs a CBO campaign with a `daily_spend_cap`,
   and an ad account billed in USD (Pinterest offers it to USD accounts only).
-* Times: `start_time` < `end_time`; a new or changed `end_time` must be in the future (sandbox clock).
+* Times: `start_time` < `end_time`; a new or changed `end_time` must be in the future (sandbox clock). New
+  dates must still hold the dates of the campaign's live ad groups (the rule ad groups are written under).
 * Status: created ACTIVE, PAUSED or DRAFT. DRAFT may become ACTIVE, PAUSED or DELETED_DRAFT; nothing
   goes back to DRAFT; ARCHIVED and DELETED_DRAFT are final. An ARCHIVED campaign accepts no update but
   a new `name` (housekeeping: the archive stays readable in reports); every other field, including a
@@ -355,6 +356,9 @@ def check_spend_caps(state: dict[str, Any], *, currency: str) -> None:
     default = state.get("default_ad_group_budget_in_micro_currency")
     if default is not None and default <= 0:
         raise rule_error("BUDGET", f"Invalid 'default_ad_group_budget_in_micro_currency': {default} must be positive.")
+    if default is not None and default > MAX_SPEND_CAP:  # it becomes the ad groups' budget: their bound
+        raise rule_error("BUDGET", f"Invalid 'default_ad_group_budget_in_micro_currency': {default} is above the "
+                                   f"maximum of {MAX_SPEND_CAP} micro-currency ({currency}).")
 
 
 def check_cbo(state: dict[str, Any]) -> None:
@@ -434,6 +438,30 @@ def _apply_cbo_transition(conn: sa.Connection, *, row: sa.Row, was: bool, now_cb
         conn.execute(sa.update(ad_groups).where(ad_groups.c.id == child.id).values(data=data, updated_time=now))
 
 
+def check_ad_groups_within(conn: sa.Connection, *, row: sa.Row, start_time: int | None, end_time: int | None) -> None:
+    """New campaign dates must still hold the dates of its live ad groups (not ARCHIVED / DELETED_DRAFT): the
+    rule ad groups are written under (ad_groups/service.py check_within_campaign), seen from the campaign."""
+    if start_time is None and end_time is None:
+        return
+    children = conn.execute(sa.select(ad_groups.c.id, ad_groups.c.data).where(
+        ad_groups.c.campaign_id == row.id, ad_groups.c.status.not_in(FINAL_STATUSES)).order_by(ad_groups.c.id))
+    for child in children:
+        data = child.data or {}
+        start, end = data.get("start_time"), data.get("end_time")
+        if start_time is not None and start is not None and start < start_time:
+            raise rule_error("TIME_RANGE", f"Invalid 'start_time': {start_time} is after the start of ad group {child.id} "
+                                           f"({start}) of campaign {row.id}; an ad group's dates must stay within its "
+                                           "campaign's.")
+        if end_time is not None and end is not None and end > end_time:
+            raise rule_error("TIME_RANGE", f"Invalid 'end_time': {end_time} is before the end of ad group {child.id} "
+                                           f"({end}) of campaign {row.id}; an ad group's dates must stay within its "
+                                           "campaign's.")
+        if end_time is not None and start is not None and start > end_time:
+            raise rule_error("TIME_RANGE", f"Invalid 'end_time': {end_time} is before the start of ad group {child.id} "
+                                           f"({start}) of campaign {row.id}; an ad group's dates must stay within its "
+                                           "campaign's.")
+
+
 def update_one(conn: sa.Connection, *, account: sa.Row, raw: Any, now: int) -> sa.Row:
     item = validated(CampaignUpdateRequest, raw)
     check_account(item.ad_account_id, account.id)
@@ -467,6 +495,9 @@ def update_one(conn: sa.Connection, *, account: sa.Row, raw: Any, now: int) -> s
     _apply_cbo_transition(conn, row=row, was=bool(current.get("is_campaign_budget_optimization")),
                           now_cbo=bool(state.get("is_campaign_budget_optimization")),
                           default_budget=state.get("default_ad_group_budget_in_micro_currency"), now=now)
+    if any(field in changes and changes[field] != current.get(field) for field in ("start_time", "end_time")):
+        # after the CBO transition, which clears the ad groups' dates when CBO is turned on
+        check_ad_groups_within(conn, row=row, start_time=state.get("start_time"), end_time=state.get("end_time"))
     conn.execute(sa.update(campaigns).where(campaigns.c.id == row.id).values(status=status, data=state,
                                                                               updated_time=now))
     return conn.execute(sa.select(campaigns).where(campaigns.c.id == row.id)).first()
