@@ -52,6 +52,15 @@ def spec_path(path: str) -> str:
     return re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path)
 
 
+def _has_digits_param(route) -> bool:
+    return isinstance(route, APIRoute) and ":digits}" in route.path
+
+
+def _plain_params(path: str) -> str:
+    """`{campaign_id:digits}` -> `{campaign_id}` (other convertors kept)."""
+    return re.sub(r"\{(\w+):digits\}", r"{\1}", path)
+
+
 def include_routers(app: FastAPI) -> None:
     from pinsandbox.ads.conversions.routes import sandbox_router as conversions_sandbox
     from pinsandbox.core.unimplemented import unimplemented_router
@@ -68,6 +77,13 @@ def include_routers(app: FastAPI) -> None:
     # Operations of the spec not built yet: a clear 501 naming them, never a silent stub.
     implemented = {(m, spec_path(r.path)) for r in api_routes() for m in r.methods}
     add_routes(app.router, unimplemented_router(implemented), prefix="/v5")
+    # A `{name:digits}` parameter matches ASCII digits only, so that sibling paths (`/campaigns/analytics`)
+    # reach their own routes (or their 501s, just above). Anything else in its place ("abc", "١٢") would
+    # then be a bare 404: after every other /v5 route, those operations are registered once more with a
+    # plain parameter, whose pattern answers 400 code 1 naming it (after the token and scope checks).
+    for router in protected:
+        add_routes(app.router, router, prefix="/v5", dependencies=[Depends(authenticated)], only=_has_digits_param,
+                   path=_plain_params, include_in_schema=False)
 
     add_routes(app.router, oauth_routes.authorize_router)  # GET /oauth/ (Pinterest serves it on www.pinterest.com)
     if hasattr(oauth_routes, "sandbox_router"):

@@ -32,7 +32,7 @@ ACCESS_PREFIX = "pina_"
 REFRESH_PREFIX = "pinr_"
 CONVERSION_PREFIX = "pinc_"
 _CACHE_SECONDS = 2.0
-_PATH_ID = re.compile(r"\d{1,18}")  # a path id as its pattern takes it (Unicode decimal digits)
+_PATH_ID = re.compile(r"[0-9]{1,18}")  # a path id as its pattern (core/types.py DIGITS) takes it
 
 
 @dataclass(frozen=True)
@@ -158,8 +158,8 @@ def check_conversion_binding(request: Request, caller: Caller) -> None:
     403 code 29 otherwise. A path id that is not numeric is left to parameter validation (400 code 1).
     """
     path_account = str(request.path_params.get("ad_account_id", ""))
-    # what the path's pattern (^\d+$, at most 18) takes: decimal digits, which int() reads; not str.isdigit(),
-    # which also takes "²" (int() refuses it: a 500 instead of the 400 of parameter validation)
+    # what the path's pattern (ASCII digits, at most 18) takes; not str.isdigit(), which also takes "²" (int()
+    # refuses it: a 500 instead of the 400 of parameter validation)
     numeric = _PATH_ID.fullmatch(path_account) is not None
     if (path_account and not numeric) or (numeric and int(path_account) == caller.ad_account_id):
         return

@@ -20,7 +20,7 @@ nested and matches them twice): that was a third of a simple GET's CPU. So:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from fastapi import APIRouter
@@ -32,12 +32,19 @@ from pinsandbox.core.handler import FastRoute
 _WILDCARD_CONVERTORS = {"str", "int", "float", "uuid", "digits"}  # each fits within one segment
 
 
-def add_routes(target: APIRouter, router: APIRouter, *, prefix: str = "", dependencies: Sequence[Any] = ()) -> None:
-    """Every route of `router` onto `target` under `prefix`, with `dependencies` run before its own."""
+def add_routes(target: APIRouter, router: APIRouter, *, prefix: str = "", dependencies: Sequence[Any] = (),
+               only: Callable[[BaseRoute], bool] | None = None, path: Callable[[str], str] | None = None,
+               include_in_schema: bool | None = None) -> None:
+    """Every route of `router` onto `target` under `prefix`, with `dependencies` run before its own.
+
+    `only` picks some of the routes, `path` rewrites their paths, `include_in_schema` overrides theirs
+    (api.py uses the three to register the `{name:digits}` routes once more with plain parameters)."""
     for route in router.routes:
+        if only is not None and not only(route):
+            continue
         if isinstance(route, APIRoute):
             target.add_api_route(
-                prefix + route.path, route.endpoint, response_model=route.response_model,
+                prefix + (path(route.path) if path else route.path), route.endpoint, response_model=route.response_model,
                 status_code=route.status_code, tags=list(route.tags or []),
                 dependencies=[*dependencies, *route.dependencies], summary=route.summary,
                 description=route.description, response_description=route.response_description,
@@ -48,11 +55,12 @@ def add_routes(target: APIRouter, router: APIRouter, *, prefix: str = "", depend
                 response_model_exclude_unset=route.response_model_exclude_unset,
                 response_model_exclude_defaults=route.response_model_exclude_defaults,
                 response_model_exclude_none=route.response_model_exclude_none,
-                include_in_schema=route.include_in_schema, response_class=route.response_class, name=route.name,
+                include_in_schema=route.include_in_schema if include_in_schema is None else include_in_schema,
+                response_class=route.response_class, name=route.name,
                 route_class_override=FastRoute if type(route) is APIRoute else type(route),
                 callbacks=route.callbacks, openapi_extra=route.openapi_extra,
                 generate_unique_id_function=route.generate_unique_id_function)
-        elif isinstance(route, Route) and not dependencies:
+        elif isinstance(route, Route) and not dependencies and path is None:
             target.add_route(prefix + route.path, route.endpoint, methods=list(route.methods or ()), name=route.name,
                              include_in_schema=route.include_in_schema)
         else:

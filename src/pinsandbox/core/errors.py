@@ -6,6 +6,7 @@ Domains raise these (or subclasses); `install_error_handlers` renders them, turn
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -15,6 +16,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("pinsandbox")
+
+INTERNAL_ERROR = {"code": 12, "message": "Something went wrong on our end. Sorry about that."}
+INTERNAL_ERROR_BODY = json.dumps(INTERNAL_ERROR, separators=(",", ":")).encode()
 
 
 class ApiError(Exception):
@@ -119,6 +123,17 @@ def validation_message(errors: list[dict[str, Any]]) -> str:
     return f"Invalid field '{name}': {msg}."
 
 
+def body_parse_message(exc: StarletteHTTPException) -> str:
+    """The message of a 400 raised while reading the body (FastAPI answers "There was an error parsing the
+    body" for anything but a JSONDecodeError, e.g. a RecursionError on JSON nested thousands deep)."""
+    if isinstance(exc.__cause__, RecursionError):
+        return "Invalid request body: the JSON is nested too deeply to be parsed."
+    detail = str(exc.detail or "").strip().rstrip(".")
+    if not detail or detail == "There was an error parsing the body":
+        return "Invalid request body: it could not be parsed."
+    return f"Invalid request body: {detail}."
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -134,12 +149,16 @@ def install_error_handlers(app: FastAPI) -> None:
             body = {"code": 404, "message": "Not found: no such resource."}
         elif exc.status_code == 405:
             body = {"code": 405, "message": "Method not allowed for this resource."}
+        elif exc.status_code == 400:  # FastAPI/Starlette could not read the body: a bad body is code 1
+            body = {"code": 1, "message": body_parse_message(exc)}
         else:
             body = {"code": exc.status_code, "message": str(exc.detail)}
         return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
+    # Unexpected exceptions are answered (500 code 12, with the request id) and logged by
+    # core/middleware.py RequestIdMiddleware. This handler, which Starlette runs outside every user
+    # middleware, is the last resort for an exception raised in a middleware itself.
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - logged, never disguised
         log.exception("unexpected error", exc_info=exc)
-        return JSONResponse({"code": 12, "message": "Something went wrong on our end. Sorry about that."},
-                            status_code=500)
+        return JSONResponse(INTERNAL_ERROR, status_code=500)

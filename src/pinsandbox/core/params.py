@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from pinsandbox.core.errors import InvalidParameter
 
-_NUMERIC = re.compile(r"^\d+$")
+_NUMERIC = re.compile(r"[0-9]+")  # ASCII digits, whole value (fullmatch): not "١٢", not "12\n"
 
 
 def split_list(values: Iterable[str] | None) -> list[str] | None:
@@ -27,7 +27,7 @@ def id_list(name: str, values: Iterable[str] | None, *, min_items: int = 1, max_
     if len(items) > max_items:
         raise InvalidParameter(f"Invalid parameter '{name}': at most {max_items} ids are allowed, got {len(items)}.")
     for v in items:
-        if not _NUMERIC.match(v) or len(v) > 18:
+        if not _NUMERIC.fullmatch(v) or len(v) > 18:
             raise InvalidParameter(f"Invalid parameter '{name}': {v!r} must match the pattern ^\\d+$ "
                                    "(at most 18 digits).")
     return [int(v) for v in items]
@@ -48,7 +48,7 @@ def enum_list(name: str, values: Iterable[str] | None, allowed: Iterable[str], *
 
 
 def numeric_id(name: str, value: str) -> int:
-    if not _NUMERIC.match(value) or len(value) > 18:
+    if not _NUMERIC.fullmatch(value) or len(value) > 18:
         raise InvalidParameter(f"Invalid parameter '{name}': {value!r} must match the pattern ^\\d+$ "
                                "(at most 18 digits).")
     return int(value)

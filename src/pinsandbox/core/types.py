@@ -8,15 +8,19 @@ from fastapi import Path, Query
 from pydantic import StringConstraints
 from starlette.convertors import Convertor, register_url_convertor
 
-NumericId = Annotated[str, StringConstraints(pattern=r"^\d+$", max_length=18)]
+# The spec's `^\d+$`, as ASCII digits: pydantic's (Rust) regex and Python's `re` both read `\d` as any Unicode
+# decimal digit, so "١٢" (Arabic-Indic) would pass and int() would read it as 12.
+DIGITS = r"^[0-9]+$"
 
-AdAccountIdPath = Annotated[str, Path(pattern=r"^\d+$", max_length=18, description="Unique identifier of an ad account.")]
-AdAccountIdQuery = Annotated[str | None, Query(pattern=r"^\d+$", max_length=18,
+NumericId = Annotated[str, StringConstraints(pattern=DIGITS, max_length=18)]
+
+AdAccountIdPath = Annotated[str, Path(pattern=DIGITS, max_length=18, description="Unique identifier of an ad account.")]
+AdAccountIdQuery = Annotated[str | None, Query(pattern=DIGITS, max_length=18,
                                                description="Unique identifier of an ad account.")]
 
 
 def id_path(description: str) -> Path:
-    return Path(pattern=r"^\d+$", max_length=18, description=description)
+    return Path(pattern=DIGITS, max_length=18, description=description)
 
 
 class DigitsConvertor(Convertor):

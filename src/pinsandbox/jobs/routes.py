@@ -33,7 +33,7 @@ Status = Literal["QUEUED", "RUNNING", "FINISHED", "FAILED", "CANCELLED", "EXPIRE
 @router.get("/jobs", operation_id="sandbox/jobs_list")
 async def jobs_list(request: Request, status: Annotated[Status | None, Query()] = None,
                     kind: Annotated[str | None, Query(max_length=32)] = None,
-                    ad_account_id: Annotated[str | None, Query(pattern=r"^\d+$", max_length=18)] = None,
+                    ad_account_id: Annotated[str | None, Query(pattern=r"^[0-9]+$", max_length=18)] = None,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Json:
     """Jobs, newest first, with status, attempts, worker, error and result size."""
     store = store_of(request)

@@ -11,7 +11,7 @@ class AdAccountCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
     country: Country | None = None
     name: str | None = Field(None, max_length=256)
-    owner_user_id: str | None = Field(None, pattern=r"^\d+$")
+    owner_user_id: str | None = Field(None, pattern=r"^[0-9]+$")
 
 
 class AdAccountOwner(BaseModel):

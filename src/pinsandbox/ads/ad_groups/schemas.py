@@ -18,7 +18,7 @@ from pinsandbox.core.types import NumericId
 from pinsandbox.organic.pins.schemas import CreativeType
 
 Digits = Annotated[str, Field(pattern=r"^[0-9]+$")]
-CampaignRef = Annotated[str, Field(pattern=r"^[C]?\d+$", max_length=19)]
+CampaignRef = Annotated[str, Field(pattern=r"^[C]?[0-9]+$", max_length=19)]
 
 
 class BudgetType(str, Enum):

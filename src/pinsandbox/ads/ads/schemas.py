@@ -16,7 +16,7 @@ from pinsandbox.core.enums import EntityStatus
 from pinsandbox.core.types import NumericId
 from pinsandbox.organic.pins.schemas import CreativeType
 
-AdGroupRef = Annotated[str, Field(pattern=r"^(AG)?\d+$", max_length=20)]
+AdGroupRef = Annotated[str, Field(pattern=r"^(AG)?[0-9]+$", max_length=20)]
 MAX_BATCH = 30
 
 

@@ -21,9 +21,9 @@ from pinsandbox.core.types import AdAccountIdPath
 router = APIRouter(tags=["keywords"])
 
 ListQuery = Annotated[list[str] | None, Query()]  # repeated or comma-joined
-CampaignIdQuery = Annotated[str | None, Query(pattern=r"^\d+$", max_length=18,
+CampaignIdQuery = Annotated[str | None, Query(pattern=r"^[0-9]+$", max_length=18,
                                               description="Campaign Id to use to filter the results.")]
-AdGroupIdQuery = Annotated[str | None, Query(pattern=r"^\d+$", max_length=18, description="Ad group Id.")]
+AdGroupIdQuery = Annotated[str | None, Query(pattern=r"^[0-9]+$", max_length=18, description="Ad group Id.")]
 
 
 @router.get("/ad_accounts/{ad_account_id}/keywords", response_model=KeywordList, **op("keywords/get", "ads_read"))
