@@ -17,7 +17,11 @@ when their routes exist, a campaign, ad group, ad, board and pin) are fed to sch
 dictionaries for the matching path/query parameters, so most calls reach the handlers instead of
 ending in 404. The seeded ad has analytics facts (every targeting type, conversions; `_seed_facts`), the
 analytics calls mostly ask for dates those facts cover and the entity-level ones for the seeded entity,
-so the analytics answers checked against the spec hold real rows (HOUR rows included).
+so the analytics answers checked against the spec hold real rows (HOUR rows included). The organic API gets
+a world with history (`_seed_organic`): a processed video upload and its Pin, protected and secret boards,
+carousel, product and saved Pins, a group board shared by another user, follows, a verified website and 90
+days of organic facts, so boards, Pins, media, search, terms, follows, websites and Pin and user account
+analytics answer real items and numbers; `query` and `term` are words of the seeded titles.
 
 Run alone: `python -m pytest tests/conformance -m conformance -p no:randomly`.
 """
@@ -67,11 +71,15 @@ def _post(client: httpx.Client, url: str, body, headers) -> dict | None:
     return data
 
 
-def seed(root: str) -> dict[str, str]:
-    """Create what the generated calls can refer to; return {parameter name: id}."""
+def seed(root: str) -> dict:
+    """Create what the generated calls can refer to; return {parameter name: id} (and `organic`: {parameter
+    name: [values]}, see _seed_organic)."""
+    ids: dict = {}
+    with httpx.Client(base_url=root, timeout=30) as c:
+        _seed_organic(c, ids)  # first: it creates the conformance user, in the past
     token = mint_token(root, "conformance")
     headers = {"Authorization": f"Bearer {token}"}
-    ids: dict[str, str] = {"token": token}
+    ids["token"] = token
     with httpx.Client(base_url=root, timeout=30) as c:
         account = _post(c, "/v5/ad_accounts", {"name": "Conformance", "country": "US"}, headers)
         assert account, "POST /v5/ad_accounts must work for the conformance run"
@@ -95,6 +103,9 @@ def seed(root: str) -> dict[str, str]:
             section = _post(c, f"/v5/boards/{board['id']}/sections", {"name": "Conformance section"}, headers)
             if section:
                 ids["section_id"] = section["id"]
+                _post(c, "/v5/pins", {"board_id": board["id"], "board_section_id": section["id"],
+                                      "title": "Lighthouse section pin", "media_source": {
+                                          "source_type": "image_url", "url": "https://example.com/s.jpg"}}, headers)
             # the deletes get objects of their own (see _config), so the seeded ones live through the run
             doomed_pin = _post(c, "/v5/pins", {"board_id": board["id"], "media_source": {
                 "source_type": "image_url", "url": "https://example.com/d.jpg"}}, headers)
@@ -108,8 +119,8 @@ def seed(root: str) -> dict[str, str]:
         if doomed_board:
             ids["doomed_board_id"] = doomed_board["id"]
         media = _post(c, "/v5/media", {"media_type": "video"}, headers)
-        if media:
-            ids["media_id"] = media["media_id"]
+        if media:  # left 'registered' (media/list shows both states); the dictionary's is the finished one
+            ids["registered_media_id"] = media["media_id"]
         campaign = _post(c, f"/v5/ad_accounts/{acct}/campaigns",
                          [{"ad_account_id": acct, "name": "Conformance campaign", "objective_type": "CONSIDERATION"}],
                          headers)
@@ -146,6 +157,192 @@ def seed(root: str) -> dict[str, str]:
         _seed_facts(c, headers, ids)
         _seed_jobs(c, headers, ids)
     return ids
+
+
+# The organic world of the conformance user (_seed_organic): words in its titles that the search and terms
+# dictionaries use, the user who owns the group board and the followed board, and the websites it verifies.
+ORGANIC_WORDS = ("lighthouse", "travel")
+CREATOR = "conformance-creator"
+WEBSITE, DOOMED_WEBSITE = "conformance.test", "conformance-doomed.test"
+HISTORY_DAYS = 92  # the organic content is made this many days before now; analytics reach back 90
+
+
+def _seed_organic(c: httpx.Client, ids: dict) -> None:
+    """Organic content with history, made first because it creates the conformance user: organic facts may
+    not predate a Pin or its owner's account, and user account analytics call the days before the account
+    BEFORE_BUSINESS_CREATED. So the sandbox clock is set HISTORY_DAYS back, the conformance user and CREATOR
+    are created then, with
+
+    * a video upload processed to `succeeded` (registered, an MP4 posted to its upload_url, the clock moved
+      past processing) and a video Pin made from it;
+    * PUBLIC, PROTECTED and SECRET boards of the conformance user with Pins (the token has every scope, the
+      `*_secret` ones included), and a PROTECTED and a SECRET board outside the dictionaries, whose Pins keep
+      the privacy filters answering whatever boards/update does to the others;
+    * a carousel Pin, a product Pin (`pin_url`, linking into the verified website) and a saved Pin
+      (pins/save of CREATOR's Pin: `parent_pin_id`), made 20 days before now (created_in_last_n_days=30);
+    * CREATOR's public board with a Pin linking into the conformance user's website (OTHER_PINS), and a
+      group board of CREATOR shared with the conformance user (PUT /_sandbox/boards/{id}/collaborators),
+      on which the conformance user has a Pin;
+
+    then the clock is given back as it was (so _seed_facts and _seed_jobs read today's dates), and the
+    conformance user follows CREATOR, CREATOR's public board and interests, verifies WEBSITE and
+    DOOMED_WEBSITE (unverify_website/delete's own), and the Pins get organic facts (POST /_sandbox/facts,
+    table organic) for every day of the last 90 before today, video counters and PAID rows for the video
+    Pin, CLAIMED rows for the Pins linking into WEBSITE. `ids["organic"]` holds the dictionary values."""
+    import datetime as dt
+
+    from tests.factories import mp4, upload
+
+    def ok(r: httpx.Response, what: str) -> dict:
+        assert r.status_code in (200, 201, 204), f"the conformance seed could not {what}: {r.status_code} {r.text}"
+        return r.json() if r.content else {}
+
+    def set_clock(at: dt.datetime) -> None:
+        ok(c.put("/_sandbox/clock", json={"now": at.isoformat()}), "set the sandbox clock")
+
+    def token_of(username: str) -> dict[str, str]:
+        r = ok(c.post("/_sandbox/tokens", json={"username": username}), f"mint a token for {username}")
+        return {"Authorization": f"Bearer {r['access_token']}"}
+
+    def pin(headers: dict[str, str], board: str, title: str, **fields) -> str:
+        body = {"board_id": board, "title": title, "description": f"{title}: a conformance Pin",
+                "media_source": {"source_type": "image_url", "url": f"https://example.com/{len(title)}.jpg"},
+                **fields}
+        return ok(c.post("/v5/pins", json=body, headers=headers), f"create the Pin {title!r}")["id"]
+
+    def board(headers: dict[str, str], name: str, privacy: str = "PUBLIC") -> str:
+        return ok(c.post("/v5/boards", json={"name": name, "privacy": privacy, "description": f"{name} (conformance)"},
+                         headers=headers), f"create the board {name!r}")["id"]
+
+    clock = ok(c.get("/_sandbox/clock"), "read the sandbox clock")
+    started, now = time.monotonic(), dt.datetime.fromisoformat(clock["now"].replace("Z", "+00:00"))
+    set_clock(now - dt.timedelta(days=HISTORY_DAYS))
+    me, creator = token_of("conformance"), token_of(CREATOR)
+
+    # a finished video upload and its Pin
+    form = ok(c.post("/v5/media", json={"media_type": "video"}, headers=me), "register a video upload")
+    ok(upload(c, form, mp4(1080, 1920, 21_000)), "upload the video")
+    ok(c.put("/_sandbox/clock", json={"advance_seconds": 10}), "move the clock past processing")
+    status = ok(c.get(f"/v5/media/{form['media_id']}", headers=me), "read the upload")["status"]
+    assert status == "succeeded", f"the seeded video upload is {status}"
+    travel = board(me, "Lighthouse travel board")
+    protected = board(me, "Lighthouse protected board", "PROTECTED")
+    secret = board(me, "Lighthouse secret board", "SECRET")
+    kept_protected = board(me, "Lighthouse protected archive", "PROTECTED")
+    kept_secret = board(me, "Lighthouse secret archive", "SECRET")
+    video = pin(me, travel, "Lighthouse travel video", media_source={
+        "source_type": "video_id", "media_id": form["media_id"], "cover_image_url": "https://example.com/cover.jpg"})
+    pins = {"video": video,
+            "protected": pin(me, protected, "Lighthouse protected travel notes"),
+            "secret": pin(me, secret, "Lighthouse secret travel plans"),
+            "kept_protected": pin(me, kept_protected, "Lighthouse protected archive pin"),
+            "kept_secret": pin(me, kept_secret, "Lighthouse secret archive pin")}
+    creator_board = board(creator, "Lighthouse travel picks")
+    creator_pin = pin(creator, creator_board, "Lighthouse travel pick", link=f"https://{WEBSITE}/picks/lighthouse")
+    group = board(creator, "Lighthouse group board")
+    ok(c.put(f"/_sandbox/boards/{group}/collaborators", json={"username": "conformance"}), "share the group board")
+    pins["group"] = pin(me, group, "Lighthouse group travel tip")
+
+    # 20 days ago: a carousel, a product Pin and a saved Pin
+    set_clock(now - dt.timedelta(days=20))
+    me = token_of("conformance")
+    pins["carousel"] = pin(me, travel, "Lighthouse travel carousel", media_source={
+        "source_type": "multiple_image_urls", "index": 0, "items": [
+            {"title": f"Lighthouse stop {n}", "description": "A travel stop", "link": f"https://example.com/stop/{n}",
+             "url": f"https://example.com/stop/{n}.jpg"} for n in (1, 2, 3)]})
+    pins["product"] = pin(me, travel, "Lighthouse travel lamp", link=f"https://{WEBSITE}/products/lamp",
+                          media_source={"source_type": "pin_url", "is_affiliate_link": False})
+    saved = ok(c.post(f"/v5/pins/{creator_pin}/save", json={"board_id": travel}, headers=me), "save a Pin")
+    assert saved["parent_pin_id"] == creator_pin, saved
+    pins["saved"] = saved["id"]
+
+    # the clock as it was
+    if clock["frozen"]:
+        ok(c.put("/_sandbox/clock", json={"now": clock["now"], "frozen": True}), "give the clock back")
+    elif clock["offset_seconds"] == 0:
+        ok(c.put("/_sandbox/clock", json={"real": True}), "give the clock back")
+    else:
+        set_clock(now + dt.timedelta(seconds=time.monotonic() - started))
+    now = dt.datetime.fromisoformat(ok(c.get("/_sandbox/clock"), "read the clock")["now"].replace("Z", "+00:00"))
+    me = token_of("conformance")
+    user_id = ok(c.get("/v5/user_account", headers=me), "read the user account")["id"]
+
+    # follows and websites
+    ok(c.put(f"/_sandbox/users/conformance/following/{CREATOR}"), "follow a user")
+    ok(c.put(f"/_sandbox/users/conformance/following/boards/{creator_board}"), "follow a board")
+    ok(c.put("/_sandbox/users/conformance/interests", json={"interests": ["Travel", "Home Decor", "Art"]}),
+       "follow interests")
+    meta = ok(c.get("/v5/user_account/websites/verification", headers=me), "read the verification code")["metatag"]
+    for site in (WEBSITE, DOOMED_WEBSITE):
+        ok(c.put("/_sandbox/websites", json={"website": f"https://{site}", "meta_tag": meta}), "serve a website")
+        r = ok(c.post("/v5/user_account/websites", json={"website": site, "verification_method": "METATAG"},
+                      headers=me), f"verify {site}")
+        assert r["status"] == "success", r
+
+    # organic facts: every day of the 90 before today since each Pin's creation day (secret Pins have none,
+    # as with the simulator), video counters and PAID rows for the video Pin, CLAIMED rows for WEBSITE's Pins
+    created = {key: dt.datetime.fromisoformat(ok(c.get(f"/v5/pins/{pin_id}", headers=me), "read a Pin")["created_at"]
+                                              .replace("Z", "+00:00")).date() for key, pin_id in pins.items()}
+    created["creator"] = (now - dt.timedelta(days=HISTORY_DAYS)).date()
+    today = now.date()
+    rows = []
+    for n, key in enumerate(["video", "protected", "kept_protected", "group", "carousel", "product", "saved",
+                             "creator"]):
+        pin_id = creator_pin if key == "creator" else pins[key]
+        first = max(created[key] + dt.timedelta(days=1), today - dt.timedelta(days=90))
+        for d in range((today - first).days):
+            day = first + dt.timedelta(days=d)
+            for app, share in (("MOBILE", 3), ("WEB", 1)):
+                imp = share * (40 + 7 * ((d + n) % 9) + 3 * n)
+                row = {"day": day.isoformat(), "pin_id": pin_id, "app_type": app, "impression": imp,
+                       "save": imp // 20, "pin_click": imp // 10, "outbound_click": imp // 25,
+                       "total_comments": int((d + n) % 3 == 0), "total_reactions": (d + n) % 2}
+                if key in ("product", "creator"):
+                    row["claimant_user_id"] = user_id
+                if key == "video":
+                    row.update(video_start=imp // 2, video_mrc_view=imp // 3, video_10s_view=imp // 5,
+                               quartile_95_percent_view=imp // 8, video_v50_watch_time_ms=imp * 900)
+                rows.append(row)
+            if key == "video" and d % 3 == 0:
+                rows.append({"day": day.isoformat(), "pin_id": pin_id, "app_type": "TABLET", "content_type": "PAID",
+                             "pin_format": "ADS_VIDEO", "impression": 120, "save": 4, "pin_click": 9,
+                             "outbound_click": 3, "video_start": 60, "video_mrc_view": 41, "video_10s_view": 22,
+                             "quartile_95_percent_view": 12, "video_v50_watch_time_ms": 150_000})
+    ok(c.post("/_sandbox/facts", json={"table": "organic", "rows": rows}), "load organic facts")
+
+    # the seed answers: analytics with real numbers, the privacy filters, search and terms with items
+    window = {"start_date": (today - dt.timedelta(days=90)).isoformat(), "end_date": today.isoformat()}
+    r = ok(c.get(f"/v5/pins/{video}/analytics", headers=me, params={
+        **window, "metric_types": "IMPRESSION,VIDEO_START,VIDEO_AVG_WATCH_TIME"}), "read Pin analytics")
+    assert r["all"]["summary_metrics"]["VIDEO_START"] > 0, r["all"]["summary_metrics"]
+    r = ok(c.get("/v5/user_account/analytics/top_video_pins", headers=me, params={**window, "sort_by": "IMPRESSION"}),
+           "read top video Pins")
+    assert [p["pin_id"] for p in r["pins"]] == [video], r
+    for params, expected in (({"created_in_last_n_days": 30}, {pins["carousel"], pins["product"], pins["saved"]}),
+                             ({"source": "OTHER_PINS"}, {creator_pin})):
+        r = ok(c.get("/v5/user_account/analytics/top_pins", headers=me, params={**window, "sort_by": "SAVE", **params}),
+               "read top Pins")
+        assert {p["pin_id"] for p in r["pins"]} == expected, (params, r)
+    for params, expected in (({"pin_type": "PRIVATE"}, {"secret", "kept_secret"}),
+                             ({"include_protected_pins": "true"}, {"protected", "kept_protected"})):
+        got = {p["id"] for p in ok(c.get("/v5/pins", headers=me, params=params), "list Pins")["items"]}
+        assert {pins[k] for k in expected} <= got, (params, got)
+    for url, params in (("/v5/search/pins", {"query": ORGANIC_WORDS[0]}),
+                        ("/v5/search/boards", {"query": ORGANIC_WORDS[1]}),
+                        ("/v5/search/partner/pins", {"term": ORGANIC_WORDS[0], "country_code": "US"}),
+                        ("/v5/terms/suggested", {"term": ORGANIC_WORDS[0]}),
+                        ("/v5/terms/related", {"terms": ORGANIC_WORDS[1]})):
+        body = ok(c.get(url, headers=me, params=params), f"call {url}")
+        found = body if isinstance(body, list) else body.get("items") or [
+            t for item in body.get("related_terms_list", []) for t in item["related_terms"]]
+        assert found, (url, body)
+    ids["organic"] = {
+        "pin_id": [video, pins["carousel"], pins["product"], pins["saved"], pins["group"], pins["protected"],
+                   pins["secret"]],
+        "board_id": [travel, protected, secret, group, creator_board],
+        "media_id": [form["media_id"]], "video_pin_id": [video],
+        "query": list(ORGANIC_WORDS), "term": list(ORGANIC_WORDS), "country_code": ["US"],
+        "doomed_website": [DOOMED_WEBSITE]}
 
 
 # Analytics facts for the seeded ad, so the analytics operations answer real rows (every targeting type,
@@ -349,15 +546,52 @@ def _analytics_operations(seeded: dict[str, str]) -> list[dict]:
             for operation_id, parameter, key in ANALYTICS_ID_LISTS if key in seeded]
 
 
-def _config(live_api: str, seeded: dict[str, str]) -> SchemathesisConfig:
+# Operations that take a board_id and a section_id: the board is the seeded section's (a section of another
+# board is a 404), so they draw board_id from a dictionary of that board alone.
+SECTION_OPERATIONS = ("board_sections/create", "board_sections/list", "board_sections/update", "board_sections/delete",
+                      "board_sections/list_pins")
+
+
+def _organic_operations(seeded: dict) -> dict[str, dict]:
+    """Per operation, the parameters the organic seed (_seed_organic) binds for it alone: the section
+    operations' board, unverify_website/delete's own verified website, pins/analytics' video Pin, and
+    terms/related's `terms` from the `term` dictionary: `terms` is an array, which a dictionary of strings
+    cannot feed in schemathesis' positive cases, but its negative cases take them, and with `explode: false`
+    `terms=travel` is a list of one term to the server (a fixed value would lose the generated cases)."""
+    organic = seeded.get("organic", {})
+    bound: dict[str, dict] = {}
+    if "board_id" in seeded:
+        for operation_id in SECTION_OPERATIONS:
+            bound[operation_id] = {"path.board_id": {"dictionary": "section_board_id", "probability": 0.85}}
+    if "doomed_website" in organic:
+        bound["unverify_website/delete"] = {"query.website": {"dictionary": "doomed_website", "probability": 0.85}}
+    if "term" in organic:
+        bound["terms_related/list"] = {"query.terms": {"dictionary": "term", "probability": 0.85}}
+    if "video_pin_id" in organic:
+        # the spec's metric_types items are a oneOf of two enums that share the standard metrics, so a valid
+        # list holds video metrics only: the video Pin is the one whose answers are not all 0
+        bound["pins/analytics"] = {"path.pin_id": {"dictionary": "video_pin_id", "probability": 0.85}}
+    return bound
+
+
+def _config(live_api: str, seeded: dict) -> SchemathesisConfig:
     dictionaries, parameters = {}, {}
+    organic = seeded.get("organic", {})
     for name in ("ad_account_id", "campaign_id", "ad_group_id", "ad_id", "board_id", "pin_id", "conversion_tag_id",
-                 "username", "section_id", "media_id", "template_id", "start_date", "end_date"):
-        if name in seeded:
-            dictionaries[name] = {"values": [seeded[name]]}
+                 "username", "section_id", "media_id", "template_id", "start_date", "end_date", "query", "term",
+                 "country_code"):
+        values = [seeded[name]] if name in seeded else []
+        values += [v for v in organic.get(name, []) if v not in values]
+        if values:
+            dictionaries[name] = {"values": values}
             for location in ("path", "query"):
-                # Mostly the known id (reach the handler), sometimes a generated one (400/404 paths).
+                # Mostly a known id (reach the handler), sometimes a generated one (400/404 paths).
                 parameters[f"{location}.{name}"] = {"dictionary": name, "probability": 0.85}
+    if "board_id" in seeded:
+        dictionaries["section_board_id"] = {"values": [seeded["board_id"]]}
+    for name in ("doomed_website", "video_pin_id"):
+        if name in organic:
+            dictionaries[name] = {"values": organic[name]}
     data = {
         "seed": SEED,
         "base-url": live_api,
@@ -379,11 +613,14 @@ def _config(live_api: str, seeded: dict[str, str]) -> SchemathesisConfig:
         # Deleting the seeded account would turn every later call into a 404: sandbox/delete gets its own.
         operations.append({"include-operation-id": "sandbox/delete",
                            "parameters": {"path.ad_account_id": seeded["doomed_ad_account_id"]}})
+    bound = _organic_operations(seeded)
     for operation_id, location, key in (("boards/delete", "path.board_id", "doomed_board_id"),
                                         ("pins/delete", "path.pin_id", "doomed_pin_id"),
                                         ("board_sections/delete", "path.section_id", "doomed_section_id")):
         if key in seeded:
-            operations.append({"include-operation-id": operation_id, "parameters": {location: seeded[key]}})
+            bound.setdefault(operation_id, {})[location] = seeded[key]
+    operations += [{"include-operation-id": operation_id, "parameters": parameters_}
+                   for operation_id, parameters_ in bound.items()]
     operations += _job_operations(seeded, dictionaries)
     operations += _analytics_operations(seeded)
     if operations:
@@ -436,7 +673,8 @@ def conformance_run(live_server, seeded) -> ConformanceRun:  # noqa: F811
     assert tested, f"the server implements no operation of the spec: {sorted(implemented)}"
     run = run_conformance(live_server.api, seeded, tested)
     print(f"\nconformance: {sum(run.scenarios.values())} generated calls over {len(tested)} operations "
-          f"in {run.seconds:.1f}s (seeded: {', '.join(k for k in seeded if k.endswith('_id'))})")
+          f"in {run.seconds:.1f}s (seeded: {', '.join(k for k in seeded if k.endswith('_id'))}; organic: "
+          f"{', '.join(f'{k} x{len(v)}' for k, v in seeded.get('organic', {}).items())})")
     return run
 
 
