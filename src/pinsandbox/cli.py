@@ -68,14 +68,25 @@ def serve(
     base = f"http://{host}:{port}"
     out = Console(soft_wrap=True)  # the token and the curl line stay whole, to copy
     if demo:
+        from urllib.parse import urlencode
+
         from pinsandbox.demo import DEMO_USER, seed
 
-        token, seeded = seed(store)
-        out.print(f"[bold]pinsandbox[/bold] {'seeded the demo business' if seeded else 'demo business already seeded'}"
+        demo_seed = seed(store)
+        token = demo_seed.token
+        out.print(f"[bold]pinsandbox[/bold] "
+                  f"{'seeded the demo business' if demo_seed.seeded else 'demo business already seeded'}"
                   f" (user [cyan]{DEMO_USER}[/cyan]).")
         out.print(f"API base URL:  {base}/v5")
         out.print(f"Access token:  {token}")
         out.print(f"Try:           curl -H 'Authorization: Bearer {token}' {base}/v5/ad_accounts")
+        authorize = urlencode({"client_id": demo_seed.client_id, "redirect_uri": demo_seed.redirect_uri,
+                               "response_type": "code", "scope": "ads:read,user_accounts:read", "state": "demo",
+                               "username": DEMO_USER})
+        out.print(f"OAuth app:     client_id {demo_seed.client_id}  client_secret {demo_seed.client_secret}  "
+                  f"redirect_uri {demo_seed.redirect_uri}")
+        out.print(f"Authorize:     {base}/oauth/?{authorize}")
+        out.print(f"Token URL:     {base}/v5/oauth/token  (HTTP Basic client_id:client_secret)")
     else:
         out.print(f"pinsandbox listening on {base}/v5  (state: {settings.resolved_database_url()})")
     runner = JobRunner(store, workers=settings.workers).start()

@@ -53,11 +53,38 @@ def read_token(proc: subprocess.Popen) -> str:
     raise AssertionError("no token printed")
 
 
+def read_demo_app(proc: subprocess.Popen) -> dict[str, str]:
+    """The demo OAuth app `serve --demo` prints after the token lines."""
+    for _ in range(20):
+        line = proc.stdout.readline()
+        m = re.search(r"OAuth app:\s+client_id (\d+)\s+client_secret (\S+)\s+redirect_uri (\S+)", line)
+        if m:
+            return {"client_id": m.group(1), "client_secret": m.group(2), "redirect_uri": m.group(3)}
+    raise AssertionError("no OAuth app printed")
+
+
 def test_serve_demo_then_restart_keeps_data(tmp_path):
     port = free_port()
     proc, _ = start(tmp_path, port, "--demo")
     try:
         token = read_token(proc)
+        app = read_demo_app(proc)
+        assert app["redirect_uri"] == "http://localhost:8085/callback"
+        # the printed app works for the authorize flow: GET /oauth/ redirects with a code, the token endpoint
+        # (HTTP Basic with the printed id and secret) exchanges it for a token that reads the demo user
+        r = httpx.get(f"http://127.0.0.1:{port}/oauth/", follow_redirects=False, params={
+            "client_id": app["client_id"], "redirect_uri": app["redirect_uri"], "response_type": "code",
+            "scope": "ads:read,user_accounts:read", "state": "s1", "username": "demo"})
+        assert r.status_code == 302, r.text
+        location = httpx.URL(r.headers["location"])
+        assert str(location).startswith(app["redirect_uri"]) and location.params["state"] == "s1"
+        r = httpx.post(f"http://127.0.0.1:{port}/v5/oauth/token", auth=(app["client_id"], app["client_secret"]),
+                       data={"grant_type": "authorization_code", "code": location.params["code"],
+                             "redirect_uri": app["redirect_uri"]})
+        assert r.status_code == 200, r.text
+        oauth_token = r.json()["access_token"]
+        me = httpx.get(f"http://127.0.0.1:{port}/v5/user_account", headers={"Authorization": f"Bearer {oauth_token}"})
+        assert me.status_code == 200 and me.json()["username"] == "demo"
         h = {"Authorization": f"Bearer {token}"}
         base = f"http://127.0.0.1:{port}/v5"
         accounts = httpx.get(f"{base}/ad_accounts", headers=h).json()["items"]
@@ -74,10 +101,11 @@ def test_serve_demo_then_restart_keeps_data(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
-    # a restart keeps everything and does not seed twice
+    # a restart keeps everything and does not seed twice (nor register a second demo app)
     proc, _ = start(tmp_path, port, "--demo")
     try:
         token = read_token(proc)
+        assert read_demo_app(proc) == app
         h = {"Authorization": f"Bearer {token}"}
         accounts = httpx.get(f"http://127.0.0.1:{port}/v5/ad_accounts", headers=h).json()["items"]
         assert len(accounts) == 2
