@@ -244,6 +244,39 @@ def test_top_pins_auth(client, w):
     assert top(client, w, tok=carol, ad_account_id=acct).json()["pins"][0]["pin_id"] == w["p1"]
 
 
+def test_top_pins_need_the_secret_scopes_for_pins_on_hidden_boards(client, w):
+    """Pins on protected and secret boards are visible only with pins:read_secret or boards:read_secret (as
+    pins/get): top Pins does not name them to a token without those scopes, and they take no place."""
+    from tests.api.organic_world import NOW
+
+    assert client.put("/_sandbox/clock", json={"now": "2026-01-02T00:00:00Z", "frozen": True}).status_code == 200
+    then = f.token(client, "alice")
+    protected = f.board(client, then, privacy="PROTECTED")["id"]
+    protected_pin = f.pin(client, then, protected)["id"]
+    assert client.put("/_sandbox/clock", json={"now": NOW, "frozen": True}).status_code == 200
+    r = load(client, [
+        {"day": "2026-03-12", "pin_id": w["secret_pin"], "app_type": "MOBILE", "impression": 500},
+        {"day": "2026-03-12", "pin_id": protected_pin, "app_type": "MOBILE", "impression": 400}])
+    assert r.status_code == 200, r.text
+    every = top(client, w, num_of_pins=3).json()["pins"]
+    assert [(p["pin_id"], p["metrics"]["IMPRESSION"]) for p in every] == [
+        (w["secret_pin"], 500), (protected_pin, 400), (w["p1"], 180)]
+    for scopes in ("pins:read,user_accounts:read", "pins:read,user_accounts:read,boards:read"):
+        plain = f.token(client, "alice", scopes=scopes)
+        r = top(client, w, tok=plain, num_of_pins=3)
+        assert r.status_code == 200, r.text
+        assert [p["pin_id"] for p in r.json()["pins"]] == [w["p1"], VIDEO, w["p2"]]
+    for secret_scope in ("pins:read_secret", "boards:read_secret"):
+        tok = f.token(client, "alice", scopes=f"pins:read,user_accounts:read,{secret_scope}")
+        assert [p["pin_id"] for p in top(client, w, tok=tok, num_of_pins=2).json()["pins"]] == [
+            w["secret_pin"], protected_pin]
+    # user account analytics still count every Pin of the account (numbers, no Pin ids)
+    plain = f.token(client, "alice", scopes="user_accounts:read")
+    r = ua(client, w, tok=plain, metric_types="IMPRESSION")
+    assert r.status_code == 200, r.text
+    assert r.json()["all"]["summary_metrics"]["IMPRESSION"] == TOTAL_IMPRESSION + 900
+
+
 def test_top_video_pins(client, w):
     r = top(client, w, path="top_video_pins", sort_by="VIDEO_START")
     assert r.status_code == 200, r.text

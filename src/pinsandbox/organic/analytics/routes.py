@@ -85,7 +85,7 @@ def _top(request: Request, caller: Caller, *, video: bool, start_date: str, end_
         who = service.analytics_viewer(conn, user_id=caller.user_id, scopes=caller.scopes, ad_account_id=ad_account_id)
         return Json(service.top_pins(store, conn, user_id=who.user_id, start=start, end=end, filters=filters,
                                      metrics=metrics, sort_by=sort_by, num_of_pins=num_of_pins,
-                                     created_in_last_n_days=created_in_last_n_days, video=video))
+                                     created_in_last_n_days=created_in_last_n_days, video=video, viewer=who))
 
 
 @router.get("/user_account/analytics/top_pins", response_model=TopPinsAnalyticsResponse,

@@ -278,19 +278,23 @@ def user_account_analytics(store: Any, conn: sa.Connection, *, user_id: int, sta
 
 def top_pins(store: Any, conn: sa.Connection, *, user_id: int, start: dt.date, end: dt.date, filters: Filters,
              metrics: list[str], sort_by: str, num_of_pins: int, created_in_last_n_days: int | None,
-             video: bool) -> dict[str, Any]:
+             video: bool, viewer: Viewer | None = None) -> dict[str, Any]:
     """The user's Pins with the most `sort_by` over the READY days of the range (at most num_of_pins),
-    each with the requested metrics; top video Pins read video formats only."""
+    each with the requested metrics; top video Pins read video formats only. With `viewer`, only Pins the
+    token may see: Pins on protected and secret boards need pins:read_secret or boards:read_secret (as
+    pins/get), so a token without them is not told those Pins' ids."""
     _catch_up(store)
     today = store.clock.today()
     created = user_created_day(conn, user_id)
     lo, hi = _ready_range(start, end, today=today, created=created)
     scope = filters.scope(user_id, formats=VIDEO_FORMATS if video else None)
-    recent = None
-    if created_in_last_n_days is not None:
-        recent = partial(_created_since, conn, cutoff=store.clock.epoch_seconds() - created_in_last_n_days * 86_400)
+    cutoff = (store.clock.epoch_seconds() - created_in_last_n_days * 86_400
+              if created_in_last_n_days is not None else None)
+    keep = None
+    if cutoff is not None or viewer is not None:
+        keep = partial(_kept_pins, conn, cutoff=cutoff, viewer=viewer)
     ranked = rank_pins(store.facts, scope, start=lo, end=hi, metrics=metrics, sort_by=sort_by, limit=num_of_pins,
-                       keep=recent)
+                       keep=keep)
     status = "PROCESSING" if end >= today else ("BEFORE_BUSINESS_CREATED" if end < created else "READY")
     out_pins = [{"pin_id": str(r["pin_id"]), "metrics": {m: value(m, r) for m in metrics},
                  "data_status": {m: status for m in metrics}} for r in ranked]
@@ -312,12 +316,24 @@ def rank_pins(facts: Any, scope: Scope, *, start: dt.date, end: dt.date, metrics
     return sorted(rows, key=lambda r: (-value(sort_by, r), r["pin_id"]))[:limit]
 
 
-def _created_since(conn: sa.Connection, ids: list[int], cutoff: int) -> set[int]:
-    """The Pins of `ids` the sandbox has that were created at or after `cutoff` (epoch seconds)."""
-    out: set[int] = set()
+def _kept_pins(conn: sa.Connection, ids: list[int], *, cutoff: int | None, viewer: Viewer | None) -> set[int]:
+    """The Pins of `ids` to keep: with `cutoff` (epoch seconds), only Pins the sandbox has that were created at
+    or after it; with `viewer`, none on a board whose privacy the token may not see (a Pin without a board, or
+    known only from fact fixtures, is public)."""
+    from pinsandbox.organic.boards.tables import boards
+
+    out: set[int] = set(ids) if cutoff is None else set()
     for i in range(0, len(ids), 500):
-        out.update(conn.execute(sa.select(pins.c.id).where(pins.c.id.in_(ids[i:i + 500]),
-                                                           pins.c.created_time >= cutoff)).scalars())
+        stmt = (sa.select(pins.c.id, pins.c.created_time, boards.c.privacy)
+                .select_from(pins.outerjoin(boards, pins.c.board_id == boards.c.id))
+                .where(pins.c.id.in_(ids[i:i + 500])))
+        for pin_id, created_time, privacy in conn.execute(stmt):
+            recent = cutoff is None or created_time >= cutoff
+            visible = viewer is None or viewer.may(privacy or "PUBLIC", pins_service.PIN_READ_SECRET)
+            if recent and visible:
+                out.add(pin_id)
+            else:
+                out.discard(pin_id)
     return out
 
 
