@@ -38,6 +38,12 @@ def app(store):
 
 @pytest.fixture
 def client(app, store):
+    yield from fresh_client(app, store)
+
+
+def fresh_client(app, store):
+    """A client on a sandbox reset just now (identities too), rate limits off: the live server at
+    PINSANDBOX_TEST_URL if set, else the app in process. A generator for fixtures of any scope."""
     live = os.environ.get("PINSANDBOX_TEST_URL")
     if live:
         with httpx.Client(base_url=live, timeout=30) as c:

@@ -14,7 +14,6 @@ is built once per module: no cell writes anything another cell reads.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -23,7 +22,7 @@ import httpx
 import pytest
 
 from pinsandbox.core.auth import ALL_SCOPES
-from tests.conftest import SPEC_PATH
+from tests.conftest import SPEC_PATH, fresh_client
 from tests.factories import ad_account, ad_group, bearer, board, campaign, grant, pin, token
 
 UNKNOWN = "1"  # no generated id is this small
@@ -127,19 +126,7 @@ def _scope_cells() -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def mclient(app, store):
     """A client whose sandbox is reset once for the module (the world below is built once)."""
-    live = os.environ.get("PINSANDBOX_TEST_URL")
-    if live:
-        with httpx.Client(base_url=live, timeout=30) as c:
-            c.post("/_sandbox/reset", json={"keep_identities": False})
-            c.put("/_sandbox/clock", json={"real": True})
-            yield c
-        return
-    from fastapi.testclient import TestClient
-
-    store.reset(keep_identities=False)
-    store.limiter.configure("off")
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
+    yield from fresh_client(app, store)
 
 
 @pytest.fixture(scope="module")

@@ -684,9 +684,9 @@ class SimSetup:
         return self.store.facts
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory):
-    simulator = pytest.importorskip("pinsandbox.reporting.simulator")
+@contextmanager
+def _sandbox_world(tmp_path_factory, name: str, start: dt.datetime, user: str):
+    """A sandbox of its own (data dir `name`), its clock frozen at `start`: (client, store, token, ad account id)."""
     from fastapi.testclient import TestClient
 
     from pinsandbox.app import create_app
@@ -694,34 +694,42 @@ def sim(tmp_path_factory):
     from pinsandbox.settings import Settings
     from tests import factories as f
 
-    store = Store(Settings(data_dir=tmp_path_factory.mktemp("sim")))
+    store = Store(Settings(data_dir=tmp_path_factory.mktemp(name)))
     store.limiter.configure("off")
     try:
         with TestClient(create_app(store=store)) as c:
-            r = c.put("/_sandbox/clock", json={"now": SIM_START.isoformat(), "frozen": True})
+            r = c.put("/_sandbox/clock", json={"now": start.isoformat(), "frozen": True})
             assert r.status_code == 200, r.text
-            tok = f.token(c, "simmer")
-            acct = f.ad_account(c, tok)["id"]
-            end_time = int((SIM_START + dt.timedelta(days=60)).timestamp())
-            ca = f.campaign(c, tok, acct, daily_spend_cap=15_000_000)
-            cb = f.campaign(c, tok, acct, lifetime_spend_cap=150_000_000)
-            groups = [f.ad_group(c, tok, acct, ca["id"], budget_in_micro_currency=8_000_000),
-                      f.ad_group(c, tok, acct, ca["id"], budget_in_micro_currency=40_000_000, budget_type="LIFETIME",
-                                 end_time=end_time),
-                      f.ad_group(c, tok, acct, cb["id"], budget_in_micro_currency=40_000_000)]
-            board = f.board(c, tok)["id"]
-            hierarchy = {}
-            for g, n in zip(groups, (2, 1, 2)):
-                for _ in range(n):
-                    item = {"ad_group_id": g["id"], "creative_type": "REGULAR", "pin_id": f.pin(c, tok, board)["id"]}
-                    r = c.post(f"/v5/ad_accounts/{acct}/ads", json=[item], headers=f.bearer(tok))
-                    assert r.status_code == 200, r.text
-                    hierarchy[int(r.json()["items"][0]["data"]["id"])] = (int(g["campaign_id"]), int(g["id"]))
+            tok = f.token(c, user)
+            yield c, store, tok, f.ad_account(c, tok)["id"]
+    finally:
+        store.dispose()
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    simulator = pytest.importorskip("pinsandbox.reporting.simulator")
+    from tests import factories as f
+
+    with _sandbox_world(tmp_path_factory, "sim", SIM_START, "simmer") as (c, store, tok, acct):
+        end_time = int((SIM_START + dt.timedelta(days=60)).timestamp())
+        ca = f.campaign(c, tok, acct, daily_spend_cap=15_000_000)
+        cb = f.campaign(c, tok, acct, lifetime_spend_cap=150_000_000)
+        groups = [f.ad_group(c, tok, acct, ca["id"], budget_in_micro_currency=8_000_000),
+                  f.ad_group(c, tok, acct, ca["id"], budget_in_micro_currency=40_000_000, budget_type="LIFETIME",
+                             end_time=end_time),
+                  f.ad_group(c, tok, acct, cb["id"], budget_in_micro_currency=40_000_000)]
+        board = f.board(c, tok)["id"]
+        hierarchy = {}
+        for g, n in zip(groups, (2, 1, 2)):
+            for _ in range(n):
+                item = {"ad_group_id": g["id"], "creative_type": "REGULAR", "pin_id": f.pin(c, tok, board)["id"]}
+                r = c.post(f"/v5/ad_accounts/{acct}/ads", json=[item], headers=f.bearer(tok))
+                assert r.status_code == 200, r.text
+                hierarchy[int(r.json()["items"][0]["data"]["id"])] = (int(g["campaign_id"]), int(g["id"]))
         simulator.simulate(store, start=SIM_START, end=SIM_START + dt.timedelta(days=SIM_DAYS), seed=SIM_SEED)
         yield SimSetup(store, int(acct), hierarchy, {int(x["id"]): x for x in (ca, cb)},
                        {int(g["id"]): g for g in groups})
-    finally:
-        store.dispose()
 
 
 @SIM_SETTINGS
@@ -827,24 +835,10 @@ class CapWorld:
 @pytest.fixture(scope="module")
 def cap_world(tmp_path_factory):
     pytest.importorskip("pinsandbox.reporting.simulator")
-    from fastapi.testclient import TestClient
-
-    from pinsandbox.app import create_app
-    from pinsandbox.core.store import Store
-    from pinsandbox.settings import Settings
     from tests import factories as f
 
-    store = Store(Settings(data_dir=tmp_path_factory.mktemp("caps")))
-    store.limiter.configure("off")
-    try:
-        with TestClient(create_app(store=store)) as c:
-            r = c.put("/_sandbox/clock", json={"now": CAP_START.isoformat(), "frozen": True})
-            assert r.status_code == 200, r.text
-            tok = f.token(c, "capper")
-            acct = f.ad_account(c, tok)["id"]
-            yield CapWorld(c, store, tok, acct, f.board(c, tok)["id"])
-    finally:
-        store.dispose()
+    with _sandbox_world(tmp_path_factory, "caps", CAP_START, "capper") as (c, store, tok, acct):
+        yield CapWorld(c, store, tok, acct, f.board(c, tok)["id"])
 
 
 GROUP_BUDGETS = st.tuples(st.sampled_from(("DAILY", "LIFETIME")), st.integers(1, 40), st.integers(1, 2))
