@@ -267,38 +267,30 @@ class Query:
             out.append(make(r))
         return out
 
-    def _memo_key(self, conn: sa.Connection, params: dict[str, Any] | None, one: bool) -> tuple[Any, Any]:
+    def _rows(self, conn: sa.Connection, params: dict[str, Any] | None, one: bool) -> Any:
+        """The rows, from the open read transaction's SnapshotMemo when this Query is memoized (a tuple then:
+        shared, so callers must not change it)."""
         memo = conn.info.get(MEMO_INFO_KEY) if self.memo else None
         if memo is None:
-            return None, None
+            return self._run(conn, params, one=one)
         key = (self, one, tuple(params.items()) if params else ())
         try:
-            hash(key)
+            rows = memo.get(key)
         except TypeError:  # an unhashable parameter value: not memoized
-            return None, None
-        return memo, key
+            return self._run(conn, params, one=one)
+        if rows is None:
+            rows = memo.put(key, tuple(self._run(conn, params, one=one)))
+        return rows
 
     def all(self, conn: sa.Connection, params: dict[str, Any] | None = None) -> list:
         if conn.engine.echo:
             return list(conn.execute(self.stmt, params or {}))
-        memo, key = self._memo_key(conn, params, False)
-        if memo is None:
-            return self._run(conn, params, one=False)
-        rows = memo.get(key)
-        if rows is None:
-            rows = memo.put(key, tuple(self._run(conn, params, one=False)))
-        return list(rows)  # the caller's own list; the rows themselves are immutable
+        return list(self._rows(conn, params, False))  # the caller's own list; the rows are immutable
 
     def first(self, conn: sa.Connection, params: dict[str, Any] | None = None) -> Any:
         if conn.engine.echo:
             return conn.execute(self.stmt, params or {}).first()
-        memo, key = self._memo_key(conn, params, True)
-        if memo is not None:
-            rows = memo.get(key)
-            if rows is None:
-                rows = memo.put(key, tuple(self._run(conn, params, one=True)))
-        else:
-            rows = self._run(conn, params, one=True)
+        rows = self._rows(conn, params, True)
         return rows[0] if rows else None
 
     def scalar(self, conn: sa.Connection, params: dict[str, Any] | None = None) -> Any:
