@@ -251,7 +251,12 @@ def simulate(
     from pinsandbox.reporting import simulator
 
     store = _facts_store(_settings(data_dir, database_url))
-    stop = simulator.hour_floor(parse_instant(end) if end else store.clock.now())
+    try:
+        stop = simulator.resolve_end(store, parse_instant(end) if end else None)
+    except ValueError as exc:
+        store.dispose()
+        err.print(f"[red]--end: {exc}[/red]")
+        raise typer.Exit(2) from None
     if seed is None:
         seed = simulator.status(store)["seed"] or 1
     with Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} hours"),

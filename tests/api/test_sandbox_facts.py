@@ -65,6 +65,12 @@ def test_simulate_then_summary(client, live_ads):
     ({"days": "many"}, ["days"]),
     ({}, ["days"]),
     ({"days": 1, "end": "yesterday"}, ["end"]),
+    # out of the clock's range (2000-2200), and times that overflow once moved to UTC: never a 500
+    ({"days": 0, "end": "1900-01-01T00:00:00Z"}, ["end"]),
+    ({"days": 1, "end": "0001-01-01T00:00:00+14:00"}, ["end"]),
+    ({"days": 1100, "end": "0001-01-01T00:00:00Z"}, ["end"]),
+    ({"days": 1, "end": "9999-12-31T23:00:00-14:00"}, ["end"]),
+    ({"days": 1, "end": "2200-01-01T00:00:00Z"}, ["end"]),
     ({"days": 1, "seed": -3}, ["seed"]),
     ({"days": 1, "speed": 2}, ["speed"]),
 ])

@@ -86,3 +86,42 @@ def test_clock_through_http(client):
     assert r.status_code == 400 and r.json()["code"] == 1
     r = client.put("/_sandbox/clock", json={"real": True})
     assert r.status_code == 200 and r.json()["frozen"] is False and r.json()["offset_seconds"] == 0
+
+
+@pytest.mark.parametrize("raw, field", [
+    ('{"advance_seconds": 1e18}', "advance_seconds"),
+    ('{"advance_seconds": NaN}', "advance_seconds"),
+    ('{"advance_seconds": Infinity}', "advance_seconds"),
+    ('{"advance_seconds": "inf"}', "advance_seconds"),
+    ('{"advance_seconds": -1e12}', "advance_seconds"),
+    ('{"now": "9999-12-31T23:59:59-14:00"}', "now"),
+    ('{"now": "0001-01-01T00:00:00+14:00"}', "now"),
+    ('{"now": "0001-01-01T00:00:00Z"}', "now"),
+    ('{"now": "1999-12-31T23:59:59Z"}', "now"),
+    ('{"now": "2200-01-01T00:00:00Z"}', "now"),
+])
+def test_a_clock_out_of_range_is_refused_and_nothing_is_saved(client, raw, field):
+    """The clock stays between 2000 and 2200: out of that range (or inf / NaN) is a 400 naming the field,
+    and the clock keeps its time (a saved out-of-range clock once broke every request, tokens included)."""
+    assert client.put("/_sandbox/clock", json={"now": "2199-12-31T23:00:00Z", "frozen": True}).status_code == 200
+    before = client.get("/_sandbox/clock").json()
+    r = client.put("/_sandbox/clock", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["code"] == 1 and field in r.json()["message"], r.text
+    assert client.get("/_sandbox/clock").json() == before
+    # moving past the end from a clock near it is refused too; a step inside the range is taken
+    r = client.put("/_sandbox/clock", json={"advance_seconds": 3600})
+    assert r.status_code == 400 and "advance_seconds" in r.json()["message"]
+    r = client.put("/_sandbox/clock", json={"advance_seconds": 3599})
+    assert r.status_code == 200 and r.json()["now"] == "2199-12-31T23:59:59Z"
+
+
+def test_clock_range_in_process():
+    from pinsandbox.core.clock import MAX_NOW, MIN_NOW, ClockRangeError
+
+    clock = Clock()
+    clock.set(MIN_NOW, frozen=True)
+    with pytest.raises(ClockRangeError):
+        clock.advance(-1)
+    with pytest.raises(ClockRangeError):
+        clock.set(MAX_NOW)
+    assert clock.now() == MIN_NOW

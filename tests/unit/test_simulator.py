@@ -332,3 +332,17 @@ def test_empty_sandbox_and_bad_range(store, client):
     assert simulator.status(store)["watermark"] == (T0 + D).replace(tzinfo=None).isoformat()
     with pytest.raises(ValueError, match="before start"):
         run(store, T0 + D, T0)
+
+
+def test_catch_up_after_a_long_jump_simulates_only_the_last_days(store, client, monkeypatch):
+    """A clock moved years ahead (or a watermark left far back) does not make the next analytics call
+    simulate every hour in between: catch-up starts at most CATCH_UP_MAX_DAYS before now."""
+    simulator.enable(store, seed=3, start=dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc))
+    set_clock(client, T0 + 5 * H + dt.timedelta(minutes=10))
+    calls = []
+    real = simulator.simulate
+    monkeypatch.setattr(simulator, "simulate", lambda store, **kw: calls.append(kw) or real(store, **kw))
+    simulator.catch_up(store)
+    assert [(c["start"], c["end"]) for c in calls] == [
+        (T0 + 5 * H - dt.timedelta(days=simulator.CATCH_UP_MAX_DAYS), T0 + 5 * H)]
+    assert simulator.status(store)["watermark"] == (T0 + 5 * H).replace(tzinfo=None).isoformat()

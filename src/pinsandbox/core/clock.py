@@ -16,6 +16,20 @@ import sqlalchemy as sa
 
 UTC = dt.timezone.utc
 _STATE_KEY = "clock"
+# The range the sandbox clock may be set to: wide enough for any test, narrow enough that every date the
+# API derives from now (914 days back, a year ahead, ...) is representable and catch-up stays bounded.
+MIN_NOW = dt.datetime(2000, 1, 1, tzinfo=UTC)
+MAX_NOW = dt.datetime(2200, 1, 1, tzinfo=UTC)
+
+
+class ClockRangeError(ValueError):
+    """A requested now outside [MIN_NOW, MAX_NOW): refused, nothing saved."""
+
+
+def _checked(ts: float) -> float:
+    if not (MIN_NOW.timestamp() <= ts < MAX_NOW.timestamp()):  # NaN fails both comparisons
+        raise ClockRangeError(f"the sandbox clock must stay between {MIN_NOW:%Y-%m-%d} and {MAX_NOW:%Y-%m-%d}")
+    return ts
 
 
 def real_time() -> float:
@@ -60,13 +74,18 @@ class Clock:
 
     # -- setting ---------------------------------------------------------------------------
     def set(self, now: dt.datetime, *, frozen: bool = False) -> ClockState:
-        ts = now.timestamp()
+        try:
+            ts = _checked(now.timestamp())
+        except (OverflowError, ValueError) as exc:  # an aware datetime at year 1 or 9999 with an offset
+            raise ClockRangeError(str(exc) if isinstance(exc, ClockRangeError) else
+                                  f"the sandbox clock must stay between {MIN_NOW:%Y-%m-%d} and {MAX_NOW:%Y-%m-%d}") from None
         state = ClockState(frozen_at=ts) if frozen else ClockState(offset_seconds=ts - real_time())
         self._save(state)
         return state
 
     def advance(self, seconds: float) -> ClockState:
         cur = self.state()
+        _checked(cur.now_ts() + seconds)
         if cur.frozen_at is not None:
             state = ClockState(frozen_at=cur.frozen_at + seconds)
         else:

@@ -1084,6 +1084,28 @@ def hour_floor(t: dt.datetime) -> dt.datetime:
     return t.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
+# catch-up simulates at most this many days before the clock's now: when the clock jumps further ahead, the
+# older hours stay empty (no report reaches past 914 days; an unbounded jump would run for hours)
+CATCH_UP_MAX_DAYS = 1100
+
+
+def resolve_end(store, end: dt.datetime | None) -> dt.datetime:
+    """The hour a simulation ends at: `end` floored to the hour (default: the clock's current hour), within
+    the range the sandbox clock can show. ValueError (with the reason) otherwise."""
+    from pinsandbox.core.clock import MAX_NOW, MIN_NOW
+
+    if end is None:
+        return hour_floor(store.clock.now())
+    try:
+        stop = hour_floor(end)
+    except (OverflowError, ValueError):
+        stop = None
+    if stop is None or not (MIN_NOW <= stop < MAX_NOW):
+        raise ValueError(f"{end.isoformat()} is outside the range the sandbox clock can show "
+                         f"({MIN_NOW:%Y-%m-%d} to {MAX_NOW:%Y-%m-%d})")
+    return stop
+
+
 def _epoch(t: dt.datetime) -> int:
     return int(t.timestamp())
 
@@ -1344,6 +1366,7 @@ def catch_up(store) -> int:
             return 0
         mark = meta.get(META_WATERMARK)
         start = dt.datetime.fromisoformat(mark).replace(tzinfo=UTC) if mark else now_hour
+        start = max(start, now_hour - dt.timedelta(days=CATCH_UP_MAX_DAYS))
         if start >= now_hour:
             if mark is None:
                 facts.set_meta(META_WATERMARK, _naive(_epoch(now_hour)).isoformat(timespec="seconds"))

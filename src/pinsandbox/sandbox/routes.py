@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pinsandbox.app import store_of
 from pinsandbox.core.auth import parse_scopes
-from pinsandbox.core.clock import UTC
+from pinsandbox.core.clock import UTC, ClockRangeError
 from pinsandbox.core.errors import InvalidParameter, NotFound
 from pinsandbox.core import identity
 from pinsandbox.core.responses import Json
@@ -54,7 +54,8 @@ async def clock_get(request: Request) -> Json:
 class ClockUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     now: dt.datetime | None = Field(None, description="Set the sandbox's now (ISO-8601; naive = UTC).")
-    advance_seconds: float | None = Field(None, description="Move the clock on (or back, if negative).")
+    advance_seconds: float | None = Field(None, allow_inf_nan=False,
+                                          description="Move the clock on (or back, if negative).")
     frozen: bool = Field(False, description="With `now`: stop the clock there instead of letting it run.")
     real: bool = Field(False, description="Go back to real time.")
 
@@ -73,9 +74,15 @@ async def clock_set(request: Request, body: ClockUpdate) -> Json:
         clock.reset()
     elif body.now is not None:
         now = body.now if body.now.tzinfo else body.now.replace(tzinfo=UTC)
-        clock.set(now, frozen=body.frozen)
+        try:
+            clock.set(now, frozen=body.frozen)
+        except ClockRangeError as exc:
+            raise InvalidParameter(f"Invalid field 'now': {exc}.") from None
     else:
-        clock.advance(body.advance_seconds)
+        try:
+            clock.advance(body.advance_seconds)
+        except ClockRangeError as exc:
+            raise InvalidParameter(f"Invalid field 'advance_seconds': {exc}.") from None
     return Json(_clock_body(request))
 
 
@@ -147,7 +154,10 @@ async def simulate(request: Request, body: SimulateRequest) -> Json:
     from pinsandbox.reporting import simulator
 
     store = store_of(request)
-    end = simulator.hour_floor(body.end if body.end is not None else store.clock.now())
+    try:
+        end = simulator.resolve_end(store, body.end)
+    except ValueError as exc:
+        raise InvalidParameter(f"Invalid field 'end': {exc}.") from None
     start = end - dt.timedelta(days=body.days)
     seed = body.seed
     if seed is None:
