@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -124,11 +125,36 @@ def test_facts_json_rows(client, live_ads):
     ({"rows": [{"ad_id": 9, "ad_account_id": 1, "campaign_id": 2, "ad_group_id": 3, "action_type": "CLICK",
                 "event_type": "CHECKOUT", "action_time": "2026-03-02T10:00:00Z",
                 "conversion_time": "2026-03-02T09:00:00Z"}]}, ["row 1", "conversion_time", "before"]),
+
+    # times that overflow when moved to UTC, lone surrogates, counters past 2^53 - 1: 400s, never 500s
+    ({"table": "delivery", "rows": [{"hour": "0001-01-01T00:00:00+01:00", "ad_id": 1, "ad_account_id": 1,
+                                     "campaign_id": 2, "ad_group_id": 3}]}, ["row 1", "hour", "out of range"]),
+    ({"table": "delivery", "rows": [{"hour": "9999-12-31T23:00:00-01:00", "ad_id": 1, "ad_account_id": 1,
+                                     "campaign_id": 2, "ad_group_id": 3}]}, ["row 1", "hour", "out of range"]),
+    ({"table": "delivery", "rows": [{"hour": "2026-03-02T10:00:00Z", "ad_id": "\ud800", "ad_account_id": 1,
+                                     "campaign_id": 2, "ad_group_id": 3}]}, ["row 1", "ad_id", "Unicode"]),
+    ({"table": "delivery", "rows": [{"hour": "2026-03-02T10:00:00Z", "ad_id": 1, "\ud800": 1}]}, ["Unicode"]),
+    ({"table": "delivery", "rows": [{"hour": "2026-03-02T10:00:00Z", "ad_id": 1, "ad_account_id": 1,
+                                     "campaign_id": 2, "ad_group_id": 3, "impression_1": 2**53}]},
+     ["row 1", "impression_1", "above"]),
 ])
 def test_facts_bad_json(client, body, words):
-    bad(client.post("/_sandbox/facts", json=body), *words)
+    # json.dumps escapes a lone surrogate as \\ud800, as a client's JSON encoder may (httpx's refuses it)
+    bad(client.post("/_sandbox/facts", content=json.dumps(body), headers={"content-type": "application/json"}),
+        *words)
     s = summary(client)
     assert s["delivery"]["rows"] == 0 and s["conversions"]["rows"] == 0
+
+
+def test_facts_bad_json_nesting_and_organic_counter_overflow(client, store):
+    deep = b'{"rows": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    bad(client.post("/_sandbox/facts", content=deep, headers={"content-type": "application/json"}), "nested")
+    # save + pin_click once wrapped around int64 into a negative engagement that was stored
+    r = client.post("/_sandbox/facts", json={"table": "organic", "rows": [
+        {"day": "2026-03-02", "pin_id": 5, "owner_user_id": 7, "app_type": "WEB", "save": 2**63 - 1,
+         "pin_click": 1}]})
+    bad(r, "row 1", "save", "above")
+    assert store.facts.fetch("SELECT count(*) FROM organic")[0][0] == 0
 
 
 def test_facts_upload_csv_and_parquet(client, live_ads):
@@ -164,6 +190,10 @@ def test_facts_bad_uploads_write_nothing(client, live_ads):
         "malformed JSON")
     bad(client.post("/_sandbox/facts", content=b"hello", headers={"content-type": "text/plain"}), "content type")
     bad(client.post("/_sandbox/facts", files={"file": ("d.csv", b"hour,ad_id,ad_account_id,campaign_id,ad_group_id\nsoon,5,1,2,3\n")}), "row 1", "hour", "soon")
+    # CR-only line ends, a header cell past the csv module's field limit, a 'table' sent as a file
+    bad(client.post("/_sandbox/facts", files={"file": ("d.csv", b"hour,ad_id\r2026-03-02T10:00:00Z,5\r")}), "CSV")
+    bad(client.post("/_sandbox/facts", files={"file": ("d.csv", b"x" * 200_000 + b",ad_id\n1,2\n")}), "CSV")
+    bad(client.post("/_sandbox/facts", files={"file": ("d.csv", csv), "table": ("t.txt", b"delivery")}), "table")
     assert summary(client)["delivery"]["rows"] == 0
 
 

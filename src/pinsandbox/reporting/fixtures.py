@@ -96,7 +96,10 @@ def _read_csv(data: bytes) -> pa.Table:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FactsError("cannot read the file: it is neither Parquet nor UTF-8 CSV") from None
-    first = next(csv.reader(io.StringIO(text)), None)
+    try:
+        first = next(csv.reader(io.StringIO(text)), None)
+    except csv.Error as exc:  # CR-only line ends, a header cell over the csv module's field limit, ...
+        raise FactsError(f"cannot read the CSV header: {exc}") from None
     if not first or not any(c.strip() for c in first):
         raise FactsError("the CSV file has no header row")
     names = [c.strip() for c in first]
@@ -125,8 +128,26 @@ def rows_table(rows: Any) -> pa.Table:
             if isinstance(value, (dict, list)):
                 raise FactsError(f"row {i}, column '{key}': {type(value).__name__} is not a value")
             names.setdefault(str(key), None)
-    cols = {n: pa.array([_text(row.get(n)) for row in rows], type=pa.string()) for n in names}
+    for name in names:
+        if not _encodable(name):
+            raise FactsError(f"column {name!r}: the name is not valid Unicode")
+    cols: dict[str, pa.Array] = {}
+    for n in names:
+        values = [_text(row.get(n)) for row in rows]
+        try:
+            cols[n] = pa.array(values, type=pa.string())
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800") that JSON allows and UTF-8 does not
+            i = next(i for i, v in enumerate(values) if v is not None and not _encodable(v))
+            raise FactsError(f"row {i + 1}, column '{n}': the value is not valid Unicode") from None
     return pa.table(cols) if cols else pa.table({})
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _text(value: Any) -> str | None:
@@ -183,8 +204,14 @@ def _first(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
+# The largest count or micro-amount one fact row may hold: sums of a few counters in a row (engagement,
+# impressions) and of many rows (DuckDB sums BIGINT as HUGEINT) can then never wrap, and every value is exact
+# as a JSON number in any client (2^53 - 1). 2^53 micro-dollars are 9 billion dollars an hour for one ad.
+COUNTER_MAX = 2**53 - 1
+
+
 def _integers(name: str, col: pa.ChunkedArray, *, required: bool, default: int | None,
-              minimum: int | None = 0) -> np.ndarray:
+              minimum: int | None = 0, maximum: int | None = None) -> np.ndarray:
     values = _strings(col).combine_chunks()
     null = np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     blank = np.asarray(pc.fill_null(pc.equal(pc.utf8_trim_whitespace(values), ""), False).to_numpy(
@@ -206,6 +233,9 @@ def _integers(name: str, col: pa.ChunkedArray, *, required: bool, default: int |
     if minimum is not None and (out < minimum).any():
         i = _first(out < minimum)
         raise FactsError(f"row {i + 1}, column '{name}': {int(out[i])} is below {minimum}")
+    if maximum is not None and (out > maximum).any():
+        i = _first(out > maximum)
+        raise FactsError(f"row {i + 1}, column '{name}': {int(out[i])} is above {maximum}")
     return out.astype(np.int64)
 
 
@@ -220,8 +250,12 @@ def _times(name: str, col: pa.ChunkedArray) -> np.ndarray:
         except ValueError:
             i = _first(np.asarray(encoded.indices.to_numpy(zero_copy_only=False)) == j)
             raise FactsError(f"row {i + 1}, column '{name}': {text!r} is not an ISO-8601 time") from None
-        if t.tzinfo is not None:
-            t = t.astimezone(UTC).replace(tzinfo=None)
+        try:
+            if t.tzinfo is not None:
+                t = t.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # year 1 or 9999 moved to UTC by its offset
+            i = _first(np.asarray(encoded.indices.to_numpy(zero_copy_only=False)) == j)
+            raise FactsError(f"row {i + 1}, column '{name}': {text!r} is out of range") from None
         parsed.append(int((t - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1)))
     indices = encoded.indices
     if indices.null_count:
@@ -352,7 +386,7 @@ def prepare(table: str, data: pa.Table, *, store=None) -> pa.Table:
         counts: dict[str, np.ndarray] = {}
         for name in COUNTERS:
             if name in have:
-                counts[name] = _integers(name, col(name), required=False, default=0)
+                counts[name] = _integers(name, col(name), required=False, default=0, maximum=COUNTER_MAX)
                 cols[name] = pa.array(counts[name])
         impressions = counts.get("impression_1", np.zeros(n, np.int64)) + counts.get("impression_2", np.zeros(n, np.int64))
         people = counts.get("people_n")
@@ -383,7 +417,8 @@ def prepare(table: str, data: pa.Table, *, store=None) -> pa.Table:
                 raise FactsError(f"the conversions rows need a '{name}' column")
         for name, default in (("quantity", 1), ("value_micro", 0)):
             if name in have:
-                cols[name] = pa.array(_integers(name, col(name), required=False, default=default))
+                cols[name] = pa.array(_integers(name, col(name), required=False, default=default,
+                                                maximum=COUNTER_MAX))
         if "conversion_key" in have:  # candidate attributions of one conversion (see reporting.query); empty: NULL
             values = _strings(col("conversion_key")).combine_chunks()
             blank = np.asarray(pc.fill_null(pc.equal(pc.utf8_trim_whitespace(values), ""), True).to_numpy(

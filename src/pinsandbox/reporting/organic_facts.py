@@ -133,7 +133,7 @@ def prepare_organic(data: pa.Table, *, store=None) -> pa.Table:
     `pin_format` must belong to it (ORGANIC_* for ORGANIC, ADS_* for PAID). Counters are non-negative
     integers, 0 when missing, except `engagement`, which defaults to saves + Pin clicks + outbound
     clicks + comments + reactions. No row may be dated before its owner's account was created."""
-    from pinsandbox.reporting.fixtures import FactsError, _first, _integers, _labels, _strings, _times
+    from pinsandbox.reporting.fixtures import COUNTER_MAX, FactsError, _first, _integers, _labels, _strings, _times
 
     known_cols = [name for name, _ in ORGANIC_COLUMNS]
     unknown = [c for c in data.column_names if c not in known_cols]
@@ -213,7 +213,7 @@ def prepare_organic(data: pa.Table, *, store=None) -> pa.Table:
     counts: dict[str, np.ndarray] = {}
     for name in ORGANIC_COUNTERS:
         if name in have and name != "engagement":
-            counts[name] = _integers(name, data.column(name), required=False, default=0)
+            counts[name] = _integers(name, data.column(name), required=False, default=0, maximum=COUNTER_MAX)
             cols[name] = pa.array(counts[name])
     parts = sum((counts.get(p, np.zeros(n, dtype=np.int64)) for p in ENGAGEMENT_PARTS), np.zeros(n, dtype=np.int64))
     if "engagement" in have:
@@ -221,7 +221,7 @@ def prepare_organic(data: pa.Table, *, store=None) -> pa.Table:
         text = _strings(values).combine_chunks()
         blank = np.asarray(pc.fill_null(pc.equal(pc.utf8_trim_whitespace(text), ""), True).to_numpy(
             zero_copy_only=False), dtype=bool)
-        given = _integers("engagement", values, required=False, default=0)
+        given = _integers("engagement", values, required=False, default=0, maximum=COUNTER_MAX)
         cols["engagement"] = pa.array(np.where(blank, parts, given))
     else:
         cols["engagement"] = pa.array(parts)

@@ -190,6 +190,8 @@ async def facts_load(request: Request, table: str | None = None) -> Json:
                 payload = json.loads(await request.body() or b"null")
             except ValueError:
                 raise InvalidParameter("Invalid request body: malformed JSON.") from None
+            except RecursionError:
+                raise InvalidParameter("Invalid request body: JSON nested too deeply.") from None
             if not isinstance(payload, dict):
                 raise InvalidParameter("Invalid request body: expected an object {\"table\": ..., \"rows\": [...]}.")
             extra = sorted(set(payload) - {"table", "rows"})
@@ -211,6 +213,9 @@ async def facts_load(request: Request, table: str | None = None) -> Json:
             if upload is None or isinstance(upload, str):
                 raise InvalidParameter("Field 'file' is required: upload the CSV or Parquet file as 'file'.")
             name = form.get("table") or table
+            if name is not None and not isinstance(name, str):
+                raise InvalidParameter("Invalid field 'table': expected text ('delivery', 'conversions' or "
+                                       "'organic'), not a file.")
             raw = await upload.read()
             written, data_table = await run_in_threadpool(_load_file, store, raw, name)
         elif ctype in ("text/csv", "application/csv", "application/octet-stream", "application/vnd.apache.parquet",
