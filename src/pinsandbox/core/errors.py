@@ -12,8 +12,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+# error bodies render through core.responses: starlette's JSONResponse fails on a lone surrogate echoed from a
+# request ("\ud800" is valid JSON, not valid UTF-8)
+from pinsandbox.core.responses import Json as JSONResponse
 
 log = logging.getLogger("pinsandbox")
 

@@ -55,6 +55,7 @@ def grant(conn: sa.Connection, *, ad_account_id: int, user_id: int, roles: list[
             raise ValueError(f"unknown role {r!r}; known: {', '.join(BUSINESS_ACCESS_ROLES)}")
     conn.execute(ad_account_members.delete().where(ad_account_members.c.ad_account_id == ad_account_id,
                                                    ad_account_members.c.user_id == user_id))
+    roles = list(dict.fromkeys(roles))  # a role named twice is held once
     if roles:
         conn.execute(sa.insert(ad_account_members).values(ad_account_id=ad_account_id, user_id=user_id, roles=roles))
 

@@ -59,5 +59,8 @@ def parse_id(text: str | int, prefix: str = "") -> int:
     digits = text.removeprefix(prefix) if prefix else text
     if not digits.isdigit() or not digits.isascii():
         return 0
-    value = int(digits)
+    digits = digits.lstrip("0")
+    if len(digits) > 19:  # past _MAX_ID (and int() refuses 4,300 digits or more)
+        return 0
+    value = int(digits or "0")
     return value if value <= _MAX_ID else 0

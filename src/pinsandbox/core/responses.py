@@ -17,7 +17,11 @@ def dumps(content: Any) -> bytes:
     try:
         return orjson.dumps(content, option=_ORJSON_OPTIONS)
     except TypeError:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate echoed from a request ("\ud800"): escaped, as JSON allows
+            return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 class Json(Response):

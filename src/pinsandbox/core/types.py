@@ -19,6 +19,11 @@ AdAccountIdQuery = Annotated[str | None, Query(pattern=DIGITS, max_length=18,
                                                description="Unique identifier of an ad account.")]
 
 
+# An id path parameter of the sandbox's own routes (read as an int): bounded to what the database stores, so
+# an over-long id is a 400 naming it, not a 500 from the driver.
+IntIdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
 def id_path(description: str) -> Path:
     return Path(pattern=DIGITS, max_length=18, description=description)
 

@@ -34,8 +34,12 @@ CLIENT_AUTH_FAILED = ("Authentication failed. The token endpoint needs the app's
 
 # -- apps ------------------------------------------------------------------------------------------
 def _check_redirect_uri(uri: str, field: str) -> None:
-    parts = urlsplit(uri)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in 0-65535
+    except ValueError as exc:  # "http://[::1" (an unclosed IPv6 host), "http://a:abc/", "http://a:99999/"
+        raise InvalidParameter(f"Invalid field '{field}': {uri!r} is not a valid URL ({exc}).") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment:
         raise InvalidParameter(f"Invalid field '{field}': {uri!r} is not an absolute http(s) URL without a fragment.")
 
 

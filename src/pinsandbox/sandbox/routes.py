@@ -15,6 +15,7 @@ from pinsandbox.core.errors import InvalidParameter, NotFound
 from pinsandbox.core import identity
 from pinsandbox.core.responses import Json
 from pinsandbox.core.tables import ad_accounts
+from pinsandbox.core.types import IntIdPath
 
 router = APIRouter(prefix="/_sandbox", tags=["sandbox"])
 
@@ -111,12 +112,12 @@ async def token_create(request: Request, body: TokenRequest) -> Json:
 
 class GrantRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str
+    username: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
     roles: list[str]
 
 
 @router.put("/ad_accounts/{ad_account_id}/members", operation_id="sandbox/ad_account_member_set")
-async def member_set(request: Request, ad_account_id: int, body: GrantRequest) -> Json:
+async def member_set(request: Request, ad_account_id: IntIdPath, body: GrantRequest) -> Json:
     """Business Access: give a user roles on an ad account (an empty list removes the user)."""
     store = store_of(request)
     with store.write() as conn:
@@ -129,7 +130,8 @@ async def member_set(request: Request, ad_account_id: int, body: GrantRequest) -
             identity.grant(conn, ad_account_id=ad_account_id, user_id=user.id, roles=body.roles)
         except ValueError as exc:
             raise InvalidParameter(f"Invalid field 'roles': {exc}.") from None
-    return Json({"ad_account_id": str(ad_account_id), "username": body.username, "roles": body.roles})
+    return Json({"ad_account_id": str(ad_account_id), "username": body.username,
+                 "roles": list(dict.fromkeys(body.roles))})
 
 
 # ---- analytics facts: simulation and fixtures (docs/sandbox.md "Analytics facts") -------------------

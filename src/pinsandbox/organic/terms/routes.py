@@ -11,7 +11,7 @@ from pinsandbox.core.auth import Caller, op, require
 from pinsandbox.core.errors import NotFound
 from pinsandbox.core.responses import Json
 from pinsandbox.core.tables import ad_accounts
-from pinsandbox.core.types import AdAccountIdPath
+from pinsandbox.core.types import AdAccountIdPath, IntIdPath
 from pinsandbox.organic.terms import service, tos
 from pinsandbox.organic.terms.schemas import RelatedTerms, SandboxTermsAcceptance, TermsOfService
 
@@ -57,7 +57,7 @@ sandbox_router = APIRouter(prefix="/_sandbox", tags=["sandbox"])
 
 
 @sandbox_router.put("/ad_accounts/{ad_account_id}/terms_of_service", operation_id="sandbox/terms_of_service_set")
-async def sandbox_terms_of_service_set(request: Request, ad_account_id: int, body: SandboxTermsAcceptance) -> Json:
+async def sandbox_terms_of_service_set(request: Request, ad_account_id: IntIdPath, body: SandboxTermsAcceptance) -> Json:
     """The advertiser accepts (or withdraws) a terms type, as in Ads Manager."""
     store = store_of(request)
     kind = tos.check_type(body.tos_type)

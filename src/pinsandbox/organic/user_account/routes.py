@@ -12,7 +12,7 @@ from pinsandbox.core.access import operation_user
 from pinsandbox.core.auth import Caller, op, require
 from pinsandbox.core.pagination import Page
 from pinsandbox.core.responses import Json, page_body
-from pinsandbox.core.types import AdAccountIdQuery
+from pinsandbox.core.types import AdAccountIdQuery, IntIdPath
 from pinsandbox.organic.boards import service as boards_service
 from pinsandbox.organic.user_account import follows, service, websites
 from pinsandbox.organic.user_account.schemas import (
@@ -178,7 +178,7 @@ def _sandbox_user(conn, username: str):
 
 
 @sandbox_router.put("/users/{username}/following/boards/{board_id}", operation_id="sandbox/board_follow")
-async def sandbox_board_follow(request: Request, username: str, board_id: Annotated[int, Path(ge=1)]) -> Json:
+async def sandbox_board_follow(request: Request, username: str, board_id: IntIdPath) -> Json:
     """The user follows a public board of another user (Pinterest's API has no operation for it)."""
     store = store_of(request)
     with store.write() as conn:
@@ -188,7 +188,7 @@ async def sandbox_board_follow(request: Request, username: str, board_id: Annota
 
 
 @sandbox_router.delete("/users/{username}/following/boards/{board_id}", operation_id="sandbox/board_unfollow")
-async def sandbox_board_unfollow(request: Request, username: str, board_id: Annotated[int, Path(ge=1)]) -> Json:
+async def sandbox_board_unfollow(request: Request, username: str, board_id: IntIdPath) -> Json:
     store = store_of(request)
     with store.write() as conn:
         user = _sandbox_user(conn, username)
