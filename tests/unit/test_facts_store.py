@@ -279,15 +279,17 @@ def test_exclusive_lock_is_held_across_processes(tmp_path):
     try:
         child = subprocess.Popen([sys.executable, "-c", (
             "import sys, time\nfrom pinsandbox.reporting.facts import FactStore\nf = FactStore(sys.argv[1])\n"
-            "with f.exclusive('simulate'):\n    print('held', flush=True)\n    time.sleep(1.0)\nprint('done')\n"),
+            "with f.exclusive('simulate'):\n    print('held', flush=True)\n    time.sleep(1.0)\n"
+            "    print(time.monotonic(), flush=True)\nprint('done')\n"),
             str(f.dir)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert child.stdout.readline().strip() == "held"
-        t = time.monotonic()
         with f.exclusive("simulate"):
-            waited = time.monotonic() - t
+            acquired = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process of the machine
             with f.exclusive("simulate"):  # re-entrant in its thread
                 pass
-        assert waited > 0.5
+        still_held = float(child.stdout.readline())  # the child's last moment inside its lock
+        # not "waited > 0.5 s" (a busy machine may run this process late): ours came after the child's lock
+        assert acquired > still_held
         child.wait(30)
     finally:
         f.close()
@@ -332,7 +334,23 @@ def test_tiers():
     assert [facts_mod._tier(n) for n in (0, 1, base - 1, base, base * fan - 1, base * fan)] == [0, 0, 0, 1, 1, 2]
 
 
-def test_retired_files_stay_for_the_grace_period_then_go(tmp_path):
+class _SteppedTime:
+    """`time` for reporting/facts.py whose time() moves only when a test says so (time_ns, for the manifest's
+    racy-mtime check, stays real): grace periods measured without sleeping, whatever the machine's load."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+def test_retired_files_stay_for_the_grace_period_then_go(tmp_path, monkeypatch):
+    clock = _SteppedTime()
+    monkeypatch.setattr(facts_mod, "time", clock)
     f = FactStore(tmp_path / "facts", grace_seconds=0.5)
     try:
         f.append("delivery", delivery(3))
@@ -348,7 +366,7 @@ def test_retired_files_stay_for_the_grace_period_then_go(tmp_path):
         fresh = f.dir / "delivery" / "fedcba9876543210.parquet"
         fresh.write_bytes(b"x")
         os.utime(stray, (time.time() - 10, time.time() - 10))
-        time.sleep(0.6)
+        clock.now += 0.6  # past the grace; `fresh` (written after clock.now was read) is at most 0.6 s old
         f.set_meta("a", "2")
         assert not (f.dir / old).exists() and not stray.exists()
         assert fresh.exists()  # younger than the grace period (at least a second for strays)
