@@ -199,12 +199,12 @@ def _job_row(settings: Settings, job_id: str):
 def test_a_report_running_when_the_server_is_killed_ends_after_restart(tmp_path, kind, max_attempts, outcome):
     """An async report (POST /v5/ad_accounts/{id}/reports) is RUNNING in `pinsandbox serve` — its worker
     holds it for the minimum processing time (10 s), heartbeating — when the server is killed with
-    SIGKILL. After a restart the lease (1.5 s) lapses and the job is taken up again and FINISHES (its
+    SIGKILL. After a restart the lease (3 s) lapses and the job is taken up again and FINISHES (its
     file downloads, with the numbers of sync analytics), or with no attempts left is FAILED with the
     reason; polling never sees it IN_PROGRESS past a bounded wait. The kill lands after the worker claimed
     the job: while it writes the file or while it holds the written file for the minimum time. Either way
     the row says RUNNING, held by the killed process (checked before and after the kill)."""
-    env = {"PINSANDBOX_JOB_MIN_SECONDS": "10", "PINSANDBOX_JOB_LEASE_SECONDS": "1.5",
+    env = {"PINSANDBOX_JOB_MIN_SECONDS": "10", "PINSANDBOX_JOB_LEASE_SECONDS": "3",
            "PINSANDBOX_JOB_MAX_ATTEMPTS": str(max_attempts)}
     with _database(kind, tmp_path) as settings:
         data_dir = settings.data_dir

@@ -215,12 +215,17 @@ def test_a_streaming_reader_finishes_while_a_commit_retires_its_segments(tmp_pat
 
 # ---- processes ----------------------------------------------------------------------------------
 CHILD_WRITER = """
-import datetime as dt, sys, time
+import datetime as dt, os, sys, time
 import pyarrow as pa
 from pinsandbox.reporting.facts import FactStore
 f = FactStore(sys.argv[1])
 tag, n = sys.argv[2], int(sys.argv[3])
+go = sys.argv[4] if len(sys.argv) > 4 else None  # halfway, wait (at most 60 s) until this file exists
 for i in range(n):
+    if go and i == n // 2:
+        deadline = time.monotonic() + 60
+        while not os.path.exists(go) and time.monotonic() < deadline:
+            time.sleep(0.01)
     with f.writing() as w:
         k = int(w.get_meta("counter") or 0)
         w.append("delivery", pa.Table.from_pylist([{"hour": dt.datetime(2026, 1, 1), "ad_account_id": 1,
@@ -239,7 +244,8 @@ def test_a_second_process_writes_while_this_one_reads(tmp_path):
     f = FactStore(tmp_path / "facts")
     try:
         f.append("delivery", delivery(1))
-        child = subprocess.Popen([sys.executable, "-c", CHILD_WRITER, str(f.dir), "child", "25"], cwd=ROOT,
+        go = tmp_path / "go"  # the child pauses halfway until this reader has seen a commit in between
+        child = subprocess.Popen([sys.executable, "-c", CHILD_WRITER, str(f.dir), "child", "25", str(go)], cwd=ROOT,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         seen = []
         while child.poll() is None:
@@ -248,12 +254,14 @@ def test_a_second_process_writes_while_this_one_reads(tmp_path):
             assert d == c  # both tables of one commit, or neither
             assert not seen or d >= seen[-1]
             seen.append(d)
+            if 0 < d < 75:
+                go.touch()
         out, err = child.communicate(timeout=60)
         assert child.returncode == 0, err
         assert count(f) == 1 + 75 and count(f, "conversions") == 75
         assert f.get_meta("counter") == "25" and f.get_meta("last_child") == "24"
         assert f.version == int(out.strip())
-        assert any(0 < d < 75 for d in seen) or len(seen) < 5  # (a reader usually sees commits in between)
+        assert any(0 < d < 75 for d in seen)  # it read while the child was writing (the pause makes sure)
     finally:
         f.close()
 
