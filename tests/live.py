@@ -61,8 +61,9 @@ class LiveServer:
 
 
 def start_server(data_dir: Path, *, env: dict[str, str] | None = None, workers: int = 1,
-                 timeout: float = 30.0) -> LiveServer:
-    """Start `uvicorn pinsandbox.app:create_app --factory` on a free port; wait until /_sandbox/health answers."""
+                 timeout: float = 180.0) -> LiveServer:
+    """Start `uvicorn pinsandbox.app:create_app --factory` on a free port; wait until /_sandbox/health answers
+    (up to `timeout` seconds: the imports alone take several on a busy 2-core CI machine)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("PINSANDBOX_")}
