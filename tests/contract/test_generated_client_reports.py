@@ -60,8 +60,11 @@ def world(live_server):  # noqa: F811
             {"ad_id": ad, "hour": "2026-03-11T10:00:00Z", "impression_1": 80, "spend_micro": 1_000_000}]})
         assert r.status_code == 200, r.text
     config = Configuration(host=live_server.api, access_token=token)
-    with ApiClient(configuration=config) as api_client:
-        yield {"api": AdAccountsApi(api_client), "root": root, "acct": acct, "campaign": camp}
+    try:
+        with ApiClient(configuration=config) as api_client:
+            yield {"api": AdAccountsApi(api_client), "root": root, "acct": acct, "campaign": camp}
+    finally:  # the live server is the session's: the modules that use it after this one get the real clock
+        httpx.put(root + "/_sandbox/clock", json={"real": True}, timeout=30).raise_for_status()
 
 
 def _run_jobs(root: str) -> None:
