@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from pinsandbox.core import ids
 from pinsandbox.core.ids import IdGenerator, new_id, new_id_str
 
@@ -31,8 +33,69 @@ def test_ids_keep_increasing_when_the_wall_clock_goes_back(monkeypatch):
 def test_ids_follow_real_time_and_node():
     a, b = IdGenerator(node=1), IdGenerator(node=2)
     x, y = a.next(), b.next()
-    assert (x >> 16) & 0xF == 1 and (y >> 16) & 0xF == 2
+    assert (x >> ids.SEQUENCE_BITS) & 0x3FF == 1 and (y >> ids.SEQUENCE_BITS) & 0x3FF == 2
     assert x != y
+
+
+def test_more_than_1024_ids_in_one_millisecond_stay_in_their_node(monkeypatch):
+    """Two nodes making ids in the same (frozen) millisecond never meet: a node that runs out of sequence
+    numbers goes on in its own next millisecond, not into the other node's numbers."""
+    monkeypatch.setattr(ids, "real_time", lambda: 1_800_000_000.0)
+    a, b = IdGenerator(node=1), IdGenerator(node=2)
+    xs = [a.next() for _ in range(3000)]
+    ys = [b.next() for _ in range(3000)]
+    assert xs == sorted(xs) and not set(xs) & set(ys)
+    assert {(x >> ids.SEQUENCE_BITS) & 0x3FF for x in xs} == {1}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_each_store_claims_its_own_node(tmp_path, kind):
+    """Every Store (one per process in a deployment: API workers, job workers, the CLI) takes the next node
+    from the state database, so processes of one sandbox never make the same id; a full reset keeps the
+    counter."""
+    from pinsandbox.core.store import Store
+    from tests.databases import fresh_database
+
+    with fresh_database(kind, tmp_path) as settings:
+        first = Store(settings)
+        try:
+            n1 = ids._generator.node
+            assert n1 == 1
+            second = Store(settings)
+            assert ids._generator.node == 2
+            second.reset(keep_identities=False)
+            second.dispose()
+            third = Store(settings)
+            assert ids._generator.node == 3
+            third.dispose()
+        finally:
+            first.dispose()
+
+
+def test_nodes_claimed_concurrently_are_distinct(tmp_path):
+    """Processes starting at once (threads here, each with its own engine) get distinct nodes."""
+    from pinsandbox.core.db import create_db_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    upgrade(create_db_engine(url))
+    engines = [create_db_engine(url) for _ in range(8)]
+    got: list[int] = []
+    lock = threading.Lock()
+
+    def claim(engine) -> None:
+        node = ids.claim_node(engine)
+        with lock:
+            got.append(node)
+
+    threads = [threading.Thread(target=claim, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for e in engines:
+        e.dispose()
+    # each claim's own return value (the shared generator keeps only the last one)
+    assert sorted(got) == list(range(1, 9))
 
 
 def test_ids_are_unique_across_threads():

@@ -15,7 +15,7 @@ import threading
 
 import sqlalchemy as sa
 
-from pinsandbox.core import db
+from pinsandbox.core import db, ids
 from pinsandbox.core.auth import TokenCache
 from pinsandbox.core.clock import Clock
 from pinsandbox.core.ratelimit import RateLimiter
@@ -68,6 +68,7 @@ class Store:
         self.engine = db.create_db_engine(self.url, echo=settings.echo_sql)
         if migrate:
             db.upgrade(self.engine)
+        ids.claim_node(self.engine)  # ids unique across the processes of this sandbox
         self.clock = Clock(self.engine)
         self.token_cache = TokenCache()
         self.limiter = RateLimiter(settings.rate_limits)
@@ -157,7 +158,8 @@ class Store:
         with self.write() as conn:
             db.delete_all(conn, keep=keep)
             if not keep_identities:
-                conn.execute(db.sandbox_state.delete().where(db.sandbox_state.c.key != "secret"))
+                conn.execute(db.sandbox_state.delete().where(
+                    db.sandbox_state.c.key.notin_(("secret", ids.NODE_COUNTER_KEY))))
         self.token_cache.clear()
         if not keep_identities:
             self.clock.reset()
