@@ -162,3 +162,23 @@ def test_terms_of_service_access_and_errors(client):
     assert r.status_code == 400 and "tos_type" in r.json()["message"]
     r = client.put(f"/_sandbox/ad_accounts/{acct}/terms_of_service", json={})
     assert r.status_code == 400 and "accepted" in r.json()["message"]
+
+
+def test_related_and_suggested_terms_do_not_depend_on_the_hash_seed():
+    """The answers are the same in every process: interests are sets, and ties among them were once broken
+    by set order (PYTHONHASHSEED), so two runs of one sandbox could relate a term to other terms."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json\n"
+        "from pinsandbox.organic.terms import service as s\n"
+        "v = s._build(((), (), ()))\n"
+        # 'events experiments' took its interests from a tie among sets before (differed by hash seed)
+        "terms = sorted(v.popularity)[::7] + ['events experiments', 'garden shed', 'blue velvet sofa', 'zzz']\n"
+        "print(json.dumps([[t, s.related(v, t), s.suggested(v, t, limit=10)] for t in terms]))\n")
+    outs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")]
+    assert json.loads(outs[0]) and outs[0] == outs[1] == outs[2]

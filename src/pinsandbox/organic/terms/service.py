@@ -162,7 +162,7 @@ def _build(rows: tuple[tuple, tuple, tuple]) -> Vocabulary:
         vocab.add(text, CONTENT_WEIGHT * count)
         if known:
             continue
-        for w in set(text.split()):
+        for w in dict.fromkeys(text.split()):  # in order, not a set's (hash-seed) order
             for candidate in by_first_word.get(w, ()):
                 if _holds(text, candidate):
                     for interest in base.interests.get(candidate, ()):
@@ -182,7 +182,8 @@ def related(vocab: Vocabulary, term: str) -> list[str]:
         sources = containing or [p for w in term.split() if len(w) >= 3 and w not in STOPWORDS
                                  for p in vocab.popularity if p != term and _holds(p, w)]
         counts = Counter(i for p in sources for i in vocab.interests.get(p, ()))
-        interests = {i for i, _ in counts.most_common(2)}
+        # the two most common; ties by name (interests are sets, whose order follows the hash seed)
+        interests = {i for i, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:2]}
         if not containing:
             containing = sources
     siblings = [p for i in sorted(interests) for p in vocab.members.get(i, ()) if p != term]
