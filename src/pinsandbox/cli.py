@@ -17,7 +17,9 @@ app.add_typer(db_app, name="db")
 from pinsandbox.ads.reports.cli import template_app  # noqa: E402  (pinsandbox template create)
 
 app.add_typer(template_app, name="template")
-err = Console(stderr=True)
+# Messages for people on stderr: plain text (a value holding "[/x]" is printed as is, never read as Rich markup),
+# never hard-wrapped (one message, one line), red where it is an error.
+err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="State directory (default ./.pinsandbox).",
                                                  envvar="PINSANDBOX_DATA_DIR")]
@@ -36,7 +38,7 @@ def _store(settings: Settings):
     try:
         return Store(settings)
     except Exception as exc:  # a database that cannot be reached: say so plainly
-        err.print(f"[red]cannot open the state database {settings.resolved_database_url()}: {exc}[/red]")
+        err.print(f"cannot open the state database {settings.resolved_database_url()}: {exc}", style="red")
         raise typer.Exit(2) from None
 
 
@@ -129,7 +131,7 @@ def worker(
     wanted = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else list(known)
     unknown = [k for k in wanted if k not in known]
     if unknown:
-        err.print(f"[red]--kinds: unknown job kind(s) {', '.join(unknown)}; known: {', '.join(known)}[/red]")
+        err.print(f"--kinds: unknown job kind(s) {', '.join(unknown)}; known: {', '.join(known)}", style="red")
         raise typer.Exit(2)
     store = _store(settings)
     stop = threading.Event()
@@ -160,7 +162,7 @@ def token(
     try:
         scope_list = parse_scopes(scopes)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"{exc}", style="red")
         raise typer.Exit(2) from None
     store = _store(_settings(data_dir, database_url))
     with store.write() as conn:
@@ -193,7 +195,7 @@ def _facts_store(settings: Settings):
     try:
         store.facts  # noqa: B018  (opens <data_dir>/facts)
     except OSError as exc:
-        err.print(f"[red]cannot open the fact store {settings.data_dir / 'facts'}: {exc}[/red]")
+        err.print(f"cannot open the fact store {settings.data_dir / 'facts'}: {exc}", style="red")
         raise typer.Exit(2) from None
     return store
 
@@ -204,14 +206,14 @@ def _post(url: str, path: str, **kwargs):
     try:
         r = httpx.post(url.rstrip("/") + path, timeout=None, **kwargs)
     except httpx.HTTPError as exc:
-        err.print(f"[red]cannot reach {url}: {exc}[/red]")
+        err.print(f"cannot reach {url}: {exc}", style="red")
         raise typer.Exit(2) from None
     if r.status_code != 200:
         try:
             message = r.json().get("message", r.text)
         except ValueError:
             message = r.text
-        err.print(f"[red]{r.status_code}: {message}[/red]")
+        err.print(f"{r.status_code}: {message}", style="red")
         raise typer.Exit(1)
     return r.json()
 
@@ -238,7 +240,7 @@ def simulate(
         try:
             parse_instant(end)
         except ValueError:
-            err.print(f"[red]--end: {end!r} is not an ISO-8601 time[/red]")
+            err.print(f"--end: {end!r} is not an ISO-8601 time", style="red")
             raise typer.Exit(2) from None
     if url:
         body = {"days": days, **({"seed": seed} if seed is not None else {}), **({"end": end} if end else {})}
@@ -255,7 +257,7 @@ def simulate(
         stop = simulator.resolve_end(store, parse_instant(end) if end else None)
     except ValueError as exc:
         store.dispose()
-        err.print(f"[red]--end: {exc}[/red]")
+        err.print(f"--end: {exc}", style="red")
         raise typer.Exit(2) from None
     if seed is None:
         seed = simulator.status(store)["seed"] or 1
@@ -302,7 +304,7 @@ def load_facts(
         name = table or fixtures.infer_table(data.column_names)
         written = fixtures.insert(store, name, fixtures.prepare(name, data, store=store))
     except fixtures.FactsError as exc:
-        err.print(f"[red]{file}: {exc}[/red]")
+        err.print(f"{file}: {exc}", style="red")
         raise typer.Exit(1) from None
     finally:
         store.dispose()

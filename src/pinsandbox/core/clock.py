@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -84,14 +85,15 @@ class Clock:
         return state
 
     def advance(self, seconds: float) -> ClockState:
-        cur = self.state()
-        _checked(cur.now_ts() + seconds)
-        if cur.frozen_at is not None:
-            state = ClockState(frozen_at=cur.frozen_at + seconds)
-        else:
-            state = ClockState(offset_seconds=cur.offset_seconds + seconds)
-        self._save(state)
-        return state
+        """Move the clock on from the time stored now (read in the write transaction: two processes that
+        advance at once move it twice, never once from a state cached a moment ago)."""
+        def moved(cur: ClockState) -> ClockState:
+            _checked(cur.now_ts() + seconds)
+            if cur.frozen_at is not None:
+                return ClockState(frozen_at=cur.frozen_at + seconds)
+            return ClockState(offset_seconds=cur.offset_seconds + seconds)
+
+        return self._save(moved)
 
     def reset(self) -> ClockState:
         self._save(ClockState())
@@ -107,16 +109,28 @@ class Clock:
             self._state = ClockState(**json.loads(raw)) if raw else ClockState()
             self._loaded_at = real_time()
 
-    def _save(self, state: ClockState) -> None:
-        from pinsandbox.core.db import put_state
+    def _save(self, state: ClockState | Callable[[ClockState], ClockState]) -> ClockState:
+        """Store a state, or the state a function makes of the stored one, in one write transaction."""
+        from pinsandbox.core.db import get_state, lock_for_write, put_state
 
-        if self._engine is not None:
-            with self._engine.begin() as conn:
-                put_state(conn, _STATE_KEY, json.dumps({"offset_seconds": state.offset_seconds,
-                                                        "frozen_at": state.frozen_at}))
+        if self._engine is None:
+            new = state(self._state) if callable(state) else state
+        else:
+            with self._engine.connect() as conn:
+                conn.execution_options(pinsandbox_write=True)  # SQLite: BEGIN IMMEDIATE
+                with conn.begin():
+                    lock_for_write(conn)
+                    if callable(state):
+                        raw = get_state(conn, _STATE_KEY)
+                        new = state(ClockState(**json.loads(raw)) if raw else ClockState())
+                    else:
+                        new = state
+                    put_state(conn, _STATE_KEY, json.dumps({"offset_seconds": new.offset_seconds,
+                                                            "frozen_at": new.frozen_at}))
         with self._lock:
-            self._state = state
+            self._state = new
             self._loaded_at = real_time()
+        return new
 
 
 def parse_instant(value: str) -> dt.datetime:

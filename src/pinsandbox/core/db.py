@@ -323,6 +323,20 @@ def upgrade(engine: sa.Engine) -> None:
         command.upgrade(cfg, "heads")  # parallel branches until merged
 
 
+# PostgreSQL writers take this transaction-level advisory lock first, so they run one at a time, as SQLite's
+# writers do (BEGIN IMMEDIATE). The services read, check and write in one transaction (a name is free, a Pin
+# is not promoted twice in an ad group, a PATCH merges the stored row): under READ COMMITTED two of them
+# could both pass a check or both merge the same old row. The lock is per database (advisory locks are
+# scoped to the database), released at commit or rollback.
+WRITE_LOCK_KEY = 0x70696E73  # "pins"
+
+
+def lock_for_write(conn: sa.Connection) -> None:
+    """Make the open write transaction of `conn` the only one (PostgreSQL; SQLite did so at BEGIN)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+
+
 def get_state(conn: sa.Connection, key: str) -> str | None:
     return conn.execute(sa.select(sandbox_state.c.value).where(sandbox_state.c.key == key)).scalar()
 

@@ -66,11 +66,12 @@ def claim_node(engine: Any) -> int:
     at a time get distinct nodes."""
     import sqlalchemy as sa
 
-    from pinsandbox.core.db import sandbox_state
+    from pinsandbox.core.db import lock_for_write, sandbox_state
 
     with engine.connect() as conn:
         conn.execution_options(pinsandbox_write=True)  # SQLite: BEGIN IMMEDIATE (core/db.py)
         with conn.begin():
+            lock_for_write(conn)
             if conn.dialect.name == "postgresql":
                 from sqlalchemy.dialects.postgresql import insert
             else:

@@ -79,6 +79,8 @@ class Store:
         self._local = threading.local()
         self._kept: dict[sa.Connection, threading.Thread] = {}
         self._kept_lock = threading.Lock()
+        if migrate:
+            self.secret  # noqa: B018 - made (once per sandbox) before any request's write transaction needs it
 
     @property
     def dialect(self) -> str:
@@ -147,23 +149,29 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
+        """A write transaction; writers run one at a time (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
+        advisory lock, core/db.py `lock_for_write`)."""
         with self.engine.connect() as conn:
             conn.execution_options(pinsandbox_write=True)
             with conn.begin():
+                db.lock_for_write(conn)
                 yield conn
 
     def reset(self, *, keep_identities: bool = True) -> None:
         """Drop all data; keep users, apps and tokens (and the clock) unless asked not to."""
         keep = IDENTITY_TABLES if keep_identities else {"sandbox_state"}
-        with self.write() as conn:
-            db.delete_all(conn, keep=keep)
+        # a simulation running meanwhile (in any process) would write its later chunks, seed and watermark
+        # after the facts were cleared: wait for it, and keep the next from starting until the reset is done
+        with self.facts.exclusive("simulate"):
+            with self.write() as conn:
+                db.delete_all(conn, keep=keep)
+                if not keep_identities:
+                    conn.execute(db.sandbox_state.delete().where(
+                        db.sandbox_state.c.key.notin_(("secret", ids.NODE_COUNTER_KEY))))
+            self.token_cache.clear()
             if not keep_identities:
-                conn.execute(db.sandbox_state.delete().where(
-                    db.sandbox_state.c.key.notin_(("secret", ids.NODE_COUNTER_KEY))))
-        self.token_cache.clear()
-        if not keep_identities:
-            self.clock.reset()
-        self.facts.clear()
+                self.clock.reset()
+            self.facts.clear()
 
     @property
     def facts(self):
@@ -184,11 +192,16 @@ class Store:
 
         if self._secret is not None:
             return self._secret
-        with self.write() as conn:
+        # read first: only the first use in a sandbox's life writes (a write here, inside a request's own
+        # write transaction, once waited on its own SQLite lock for the busy timeout and failed)
+        with self.engine.connect() as conn:
             value = db.get_state(conn, "secret")
-            if value is None:
-                value = secrets.token_hex(32)
-                db.put_state(conn, "secret", value)
+        if value is None:
+            with self.write() as conn:
+                value = db.get_state(conn, "secret")
+                if value is None:
+                    value = secrets.token_hex(32)
+                    db.put_state(conn, "secret", value)
         self._secret = bytes.fromhex(value)
         return self._secret
 

@@ -51,10 +51,10 @@ def template_create(
         try:
             body = json.loads(file.read_text())
         except ValueError as exc:
-            err.print(f"[red]{file}: not JSON ({exc})[/red]")
+            err.print(f"{file}: not JSON ({exc})", style="red")
             raise typer.Exit(2) from None
         if not isinstance(body, dict):
-            err.print(f"[red]{file}: give a JSON object (the template's fields)[/red]")
+            err.print(f"{file}: give a JSON object (the template's fields)", style="red")
             raise typer.Exit(2)
     for key, value in (("name", name), ("report_level", level), ("granularity", granularity),
                        ("report_format", report_format)):
@@ -65,14 +65,14 @@ def template_create(
     if relative is not None:
         start, _, end = relative.partition(":")
         if not (start.isdigit() and end.isdigit()):
-            err.print("[red]--relative: give START:END days in the past, e.g. 14:1[/red]")
+            err.print("--relative: give START:END days in the past, e.g. 14:1", style="red")
             raise typer.Exit(2)
         body["date_range"] = {"relative_date_range": {"type": "relative", "start_days_in_past": int(start),
                                                       "end_days_in_past": int(end)}}
     if dynamic is not None:
         body["date_range"] = {"dynamic_date_range": {"type": "dynamic", "range": dynamic}}
     if not ad_account.isdigit():
-        err.print(f"[red]--ad-account: {ad_account!r} is not an ad account id[/red]")
+        err.print(f"--ad-account: {ad_account!r} is not an ad account id", style="red")
         raise typer.Exit(2)
     if url:
         print(json.dumps(_post(url, f"/_sandbox/ad_accounts/{ad_account}/templates", json=body)))
@@ -89,19 +89,19 @@ def template_create(
     try:
         parsed = TemplateCreate.model_validate(body)
     except ValidationError as exc:
-        err.print(f"[red]{validation_message(list(exc.errors()))}[/red]")
+        err.print(f"{validation_message(list(exc.errors()))}", style="red")
         raise typer.Exit(1) from None
     store = _store(_settings(data_dir, database_url))
     try:
         with store.write() as conn:
             account = conn.execute(sa.select(ad_accounts).where(ad_accounts.c.id == int(ad_account))).first()
             if account is None:
-                err.print(f"[red]Ad account {ad_account} not found.[/red]")
+                err.print(f"Ad account {ad_account} not found.", style="red")
                 raise typer.Exit(1)
             row = service.create_template(conn, account=account, body=parsed, now=store.clock.epoch_seconds())
             out = service.render_templates(conn, [row], user_id=row.user_id, today=store.clock.today())[0]
     except ApiError as exc:
-        err.print(f"[red]{exc.message}[/red]")
+        err.print(f"{exc.message}", style="red")
         raise typer.Exit(1) from None
     finally:
         store.dispose()
