@@ -1,9 +1,9 @@
-"""The command line: serve, worker, token, reset, db upgrade, simulate, load-facts."""
+"""The command line: serve, worker, token, reset, db upgrade, simulate, load-facts, template create."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 from rich.console import Console
@@ -21,37 +21,77 @@ app.add_typer(template_app, name="template")
 # never hard-wrapped (one message, one line), red where it is an error.
 err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 
+LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
+FactTable = Literal["delivery", "conversions", "organic"]
+USERNAME_PATTERN = r"[A-Za-z0-9_.-]{1,100}"  # as POST /_sandbox/tokens takes them
+
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="State directory (default ./.pinsandbox).",
                                                  envvar="PINSANDBOX_DATA_DIR")]
 DatabaseUrl = Annotated[Optional[str], typer.Option("--database-url", envvar="PINSANDBOX_DATABASE_URL",
                                                     help="e.g. postgresql://user@127.0.0.1:5432/db (default SQLite in the data dir).")]
 
 
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one line in red on stderr; the caller raises what this returns (`raise fail(...)`)."""
+    err.print(message, style="red")
+    return typer.Exit(code)
+
+
 def _settings(data_dir: Path | None, database_url: str | None, **extra) -> Settings:
-    values = {k: v for k, v in {"data_dir": data_dir, "database_url": database_url, **extra}.items() if v is not None}
-    return Settings(**values)
+    from pydantic import ValidationError
+
+    if data_dir is not None and str(data_dir).strip() in ("", "."):  # --data-dir "" (or an empty variable)
+        data_dir = None                                                # means the default, not the working dir
+    values = {k: v for k, v in {"data_dir": data_dir, "database_url": database_url or None, **extra}.items()
+              if v is not None}
+    try:
+        return Settings(**values)
+    except ValidationError as exc:  # a bad PINSANDBOX_* variable
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first.get("loc") else "?"
+        raise fail(f"invalid setting PINSANDBOX_{field.upper()}: {first['msg']}") from None
+
+
+def shown_url(url: str) -> str:
+    """A database URL as printed: its password hidden."""
+    import sqlalchemy as sa
+
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy can read: printed as given
+        return url
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _store(settings: Settings):
+    from pinsandbox.core.ratelimit import parse as parse_rate_limits
     from pinsandbox.core.store import Store
 
     try:
+        parse_rate_limits(settings.rate_limits)
+    except ValueError as exc:
+        raise fail(f"--rate-limits / PINSANDBOX_RATE_LIMITS: {exc}") from None
+    try:
         return Store(settings)
     except Exception as exc:  # a database that cannot be reached: say so plainly
-        err.print(f"cannot open the state database {settings.resolved_database_url()}: {exc}", style="red")
-        raise typer.Exit(2) from None
+        raise fail(f"cannot open the state database {shown_url(settings.resolved_database_url())}: "
+                   f"{_first_line(exc)}") from None
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8080,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     demo: Annotated[bool, typer.Option("--demo", help="Seed the demo business (once) and print a token.")] = False,
     rate_limits: Annotated[str, typer.Option(help="off | standard | 'ads_read=100/60,...'",
                                              envvar="PINSANDBOX_RATE_LIMITS")] = "off",
-    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
+    log_level: Annotated[LogLevel, typer.Option(help="uvicorn log level.", case_sensitive=False)] = "warning",
     workers: Annotated[Optional[int], typer.Option("--workers", min=0, envvar="PINSANDBOX_WORKERS",
                                                    help="In-process job workers (async reports, bulk); 0: none, "
                                                         "leave jobs to `pinsandbox worker` processes. Default 2.")]
@@ -67,7 +107,7 @@ def serve(
 
     settings = _settings(data_dir, database_url, host=host, port=port, rate_limits=rate_limits, workers=workers)
     store = _store(settings)
-    base = f"http://{host}:{port}"
+    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"  # an IPv6 address goes in brackets
     out = Console(soft_wrap=True)  # the token and the curl line stay whole, to copy
     if demo:
         from urllib.parse import urlencode
@@ -90,7 +130,8 @@ def serve(
         out.print(f"Authorize:     {base}/oauth/?{authorize}")
         out.print(f"Token URL:     {base}/v5/oauth/token  (HTTP Basic client_id:client_secret)")
     else:
-        out.print(f"pinsandbox listening on {base}/v5  (state: {settings.resolved_database_url()})")
+        out.print(f"pinsandbox starting on {base}/v5  (state: {shown_url(settings.resolved_database_url())})",
+                  markup=False)
     runner = JobRunner(store, workers=settings.workers).start()
     api = create_app(store=store)
     # On shutdown (uvicorn re-raises SIGTERM once it has stopped, so `finally` alone would not run):
@@ -101,7 +142,7 @@ def serve(
     gc.collect()
     gc.freeze()
     try:
-        uvicorn.run(api, host=host, port=port, log_level=log_level, access_log=False)
+        uvicorn.run(api, host=host, port=port, log_level=str(log_level).lower(), access_log=False)
     finally:
         runner.stop(timeout=10)
 
@@ -114,7 +155,7 @@ def worker(
                                              help="Jobs this process runs at once (threads).")] = 2,
     kinds: Annotated[Optional[str], typer.Option("--kinds", help="Comma-separated job kinds to run (default: all "
                                                                  "that this installation knows).")] = None,
-    log_level: Annotated[str, typer.Option(help="Log level: debug, info, warning, error.")] = "info",
+    log_level: Annotated[LogLevel, typer.Option(help="Log level.", case_sensitive=False)] = "info",
 ) -> None:
     """Run job workers in their own process against the state database (several processes share the load;
     the server's own workers too). Stops on Ctrl-C / SIGTERM after the running jobs end."""
@@ -125,11 +166,16 @@ def worker(
     from pinsandbox.jobs import service
     from pinsandbox.jobs.runner import JobRunner
 
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = str(log_level).upper()
+    logging.basicConfig(level="DEBUG" if level == "TRACE" else level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its per-start migration notes are noise here
     settings = _settings(data_dir, database_url)
     known = service.handlers()
     wanted = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else list(known)
     unknown = [k for k in wanted if k not in known]
+    if not wanted:
+        raise fail(f"--kinds: give at least one job kind; known: {', '.join(known)}")
     if unknown:
         err.print(f"--kinds: unknown job kind(s) {', '.join(unknown)}; known: {', '.join(known)}", style="red")
         raise typer.Exit(2)
@@ -139,7 +185,7 @@ def worker(
         signal.signal(sig, lambda *_: stop.set())
     runner = JobRunner(store, workers=concurrency, kinds=wanted).start()
     err.print(f"pinsandbox worker {service.process_worker_id()}: {concurrency} thread(s) for {', '.join(wanted)} "
-              f"(state: {settings.resolved_database_url()})")
+              f"(state: {shown_url(settings.resolved_database_url())})")
     while not stop.wait(1.0):
         pass
     err.print("stopping: waiting for running jobs ...")
@@ -156,14 +202,17 @@ def token(
     pinner: Annotated[bool, typer.Option("--pinner", help="Create the user as a PINNER (not BUSINESS) account.")] = False,
 ) -> None:
     """Print one access token for USER on stdout (works whether the server runs or not)."""
+    import re
+
     from pinsandbox.core import identity
     from pinsandbox.core.auth import parse_scopes
 
+    if not re.fullmatch(USERNAME_PATTERN, user):
+        raise fail(f"--user: {user!r} is not a user name (1 to 100 letters, digits, '_', '.' or '-')")
     try:
         scope_list = parse_scopes(scopes)
     except ValueError as exc:
-        err.print(f"{exc}", style="red")
-        raise typer.Exit(2) from None
+        raise fail(f"--scopes: {exc}") from None
     store = _store(_settings(data_dir, database_url))
     with store.write() as conn:
         now = store.clock.epoch_seconds()
@@ -180,7 +229,13 @@ def reset(
     all_: Annotated[bool, typer.Option("--all", help="Drop users, apps and tokens too.")] = False,
 ) -> None:
     """Drop all data (keeps users, apps and tokens unless --all)."""
-    _store(_settings(data_dir, database_url)).reset(keep_identities=not all_)
+    store = _facts_store(_settings(data_dir, database_url))  # before anything is dropped: all or nothing
+    try:
+        store.reset(keep_identities=not all_)
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot reset the fact store {store.settings.data_dir / 'facts'}: {exc}") from None
+    finally:
+        store.dispose()
     err.print("reset done")
 
 
@@ -191,37 +246,54 @@ Url = Annotated[Optional[str], typer.Option(
 
 def _facts_store(settings: Settings):
     """The store with its fact store open (any number of processes may open it), or a clear message."""
+    import duckdb
+
     store = _store(settings)
     try:
         store.facts  # noqa: B018  (opens <data_dir>/facts)
-    except OSError as exc:
-        err.print(f"cannot open the fact store {settings.data_dir / 'facts'}: {exc}", style="red")
-        raise typer.Exit(2) from None
+        store.facts.meta()  # reads its manifest
+    except (OSError, ValueError, duckdb.Error) as exc:
+        store.dispose()
+        raise fail(f"cannot open the fact store {settings.data_dir / 'facts'}: {_first_line(exc)}") from None
     return store
 
 
-def _post(url: str, path: str, **kwargs):
+def _post(url: str, path: str, **kwargs) -> dict:
+    """POST to a running pinsandbox server's sandbox endpoint: its JSON object, or a one-line error (exit 2 when
+    the server cannot be reached or is not a pinsandbox server, 1 when it refuses the request)."""
     import httpx
 
+    base = url.rstrip("/")
     try:
-        r = httpx.post(url.rstrip("/") + path, timeout=None, **kwargs)
+        health = httpx.get(base + "/_sandbox/health", timeout=10)
+        ok = health.status_code == 200 and health.headers.get("content-type", "").startswith("application/json") \
+            and isinstance(health.json(), dict) and health.json().get("status") == "ok"
+    except (httpx.HTTPError, ValueError) as exc:
+        raise fail(f"cannot reach {url}: {_first_line(exc)}") from None
+    if not ok:
+        raise fail(f"{url} is not a pinsandbox server (GET /_sandbox/health answered HTTP {health.status_code})")
+    try:
+        r = httpx.post(base + path, timeout=httpx.Timeout(None, connect=10), **kwargs)
     except httpx.HTTPError as exc:
-        err.print(f"cannot reach {url}: {exc}", style="red")
-        raise typer.Exit(2) from None
-    if r.status_code != 200:
-        try:
-            message = r.json().get("message", r.text)
-        except ValueError:
-            message = r.text
-        err.print(f"{r.status_code}: {message}", style="red")
-        raise typer.Exit(1)
-    return r.json()
+        raise fail(f"cannot reach {url}: {_first_line(exc)}") from None
+    try:
+        body = r.json()
+    except ValueError:
+        body = None
+    if r.status_code != 200 or not isinstance(body, dict):
+        if isinstance(body, dict) and isinstance(body.get("message"), str):
+            message = body["message"]
+        else:
+            message = f"HTTP {r.status_code}: {(r.text.strip().splitlines() or [''])[0][:200]}"
+        raise fail(f"{r.status_code}: {message}" if isinstance(body, dict) else message, 1)
+    return body
 
 
 @app.command()
 def simulate(
     days: Annotated[int, typer.Option("--days", min=0, max=1100, help="Days of history to simulate.")] = 90,
-    seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="Random seed (default: the last one, else 1).")]
+    seed: Annotated[Optional[int], typer.Option("--seed", min=0, max=2**63 - 1,
+                                                help="Random seed (default: the last one, else 1).")]
     = None,
     end: Annotated[Optional[str], typer.Option("--end", help="End of the range, ISO-8601 (default: the sandbox "
                                                              "clock's current hour).")] = None,
@@ -268,8 +340,12 @@ def simulate(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = simulator.simulate(store, start=stop - dt.timedelta(days=days), end=stop, seed=seed,
-                                    progress=progress)
+        try:
+            result = simulator.simulate(store, start=stop - dt.timedelta(days=days), end=stop, seed=seed,
+                                        progress=progress)
+        except OSError as exc:
+            store.dispose()
+            raise fail(f"cannot write the fact store {store.settings.data_dir / 'facts'}: {exc}") from None
     store.dispose()
     out = result.as_dict()
     err.print(f"{out['rows']['delivery']:,} delivery and {out['rows']['conversions']:,} conversion rows for "
@@ -280,9 +356,9 @@ def simulate(
 @app.command("load-facts")
 def load_facts(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
-                                         help="A CSV or Parquet file of delivery or conversion facts.")],
-    table: Annotated[Optional[str], typer.Option("--table", help="delivery | conversions (default: from the "
-                                                                   "columns).")] = None,
+                                         help="A CSV or Parquet file of delivery, conversion or organic facts.")],
+    table: Annotated[Optional[FactTable], typer.Option("--table", help="The table (default: from the columns: "
+                                                                       "hour, conversion_time or day).")] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     url: Url = None,
@@ -290,6 +366,7 @@ def load_facts(
     """Load fact fixtures (all rows or none); see docs/sandbox.md for the columns."""
     import json
 
+    table = str(table) if table is not None else None
     if url:
         data = {"table": table} if table else {}
         with file.open("rb") as fh:
@@ -304,8 +381,9 @@ def load_facts(
         name = table or fixtures.infer_table(data.column_names)
         written = fixtures.insert(store, name, fixtures.prepare(name, data, store=store))
     except fixtures.FactsError as exc:
-        err.print(f"{file}: {exc}", style="red")
-        raise typer.Exit(1) from None
+        raise fail(f"{file}: {exc}", 1) from None
+    except OSError as exc:
+        raise fail(f"cannot write the fact store {store.settings.data_dir / 'facts'}: {exc}") from None
     finally:
         store.dispose()
     err.print(f"loaded {written:,} {name} rows from {file}")

@@ -56,6 +56,8 @@ def hash_token(token: str) -> str:
 def parse_scopes(text: str) -> list[str]:
     """Scopes as Pinterest writes them: comma separated (spaces accepted too); "all" = every scope."""
     parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
+    if not parts:
+        raise ValueError("give at least one scope, or 'all'")
     if parts == ["all"]:
         return list(ALL_SCOPES)
     unknown = [p for p in parts if p not in ALL_SCOPES]

@@ -24,33 +24,53 @@ MESSAGE = ("This request exceeded a rate limit. This can happen if the client ex
            "rate limits or if multiple write operations are applied to an object within a short time window.")
 
 
-def parse(spec: str) -> tuple[dict[str, tuple[int, float]], tuple[int, float] | None] | None:
+# Pinterest's rate-limit categories (the spec's `x-ratelimit-category` values)
+CATEGORIES = ("ads_analytics", "ads_conversions", "ads_read", "ads_write", "catalogs_read", "catalogs_write",
+              "org_analytics", "org_read", "org_write", "trends_read")
+
+
+def parse(spec: str, categories: tuple[str, ...] = CATEGORIES
+          ) -> tuple[dict[str, tuple[int, float]], tuple[int, float] | None] | None:
+    """`off` / `standard` / `ads_read=100/60,*=1000/60` (COUNT per SECONDS, seconds default 60). ValueError
+    naming what is wrong: an unknown category (a typo would silently limit nothing), a count or a window
+    that is not a positive number."""
     spec = spec.strip()
-    if spec in ("", "off", "none"):
+    if spec.lower() in ("", "off", "none"):
         return None
-    if spec == "standard":
+    if spec.lower() == "standard":
         return dict(STANDARD), DEFAULT_STANDARD
     limits: dict[str, tuple[int, float]] = {}
     default = None
     for part in spec.split(","):
-        name, _, rule = part.partition("=")
+        name, eq, rule = part.partition("=")
+        name = name.strip()
         count, _, seconds = rule.partition("/")
-        value = (int(count), float(seconds or 60))
-        if name.strip() == "*":
+        if not eq or (name != "*" and name not in categories):
+            raise ValueError(f"{part.strip()!r}: give off, standard, or CATEGORY=COUNT/SECONDS with a category "
+                             f"of {', '.join(categories)} or * (every other)")
+        try:
+            value = (int(count), float(seconds or 60))
+        except ValueError:
+            value = (0, 0.0)
+        if value[0] < 1 or not (0 < value[1] < float("inf")):
+            raise ValueError(f"{part.strip()!r}: COUNT/SECONDS must be a whole number of requests (1 or more) per "
+                             "a positive number of seconds, e.g. 100/60")
+        if name == "*":
             default = value
         else:
-            limits[name.strip()] = value
+            limits[name] = value
     return limits, default
 
 
 class RateLimiter:
-    def __init__(self, spec: str = "off"):
+    def __init__(self, spec: str = "off", categories: tuple[str, ...] = CATEGORIES):
+        self.categories = categories
         self.configure(spec)
         self._lock = threading.Lock()
 
     def configure(self, spec: str) -> None:
         self.spec = spec
-        self._rules = parse(spec)
+        self._rules = parse(spec, self.categories)
         self._hits: dict[tuple, deque] = {}
 
     def hit(self, *, user_id: int, app_id: int | None, category: str) -> None:

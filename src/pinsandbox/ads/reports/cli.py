@@ -12,6 +12,7 @@ server's `POST /_sandbox/ad_accounts/{id}/templates`; otherwise it writes the st
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -62,16 +63,19 @@ def template_create(
             body[key] = value
     if columns is not None:
         body["columns"] = [c.strip() for c in columns.split(",") if c.strip()]
+    if relative is not None and dynamic is not None:
+        err.print("--relative and --dynamic: give one date range, not both", style="red")
+        raise typer.Exit(2)
     if relative is not None:
         start, _, end = relative.partition(":")
-        if not (start.isdigit() and end.isdigit()):
+        if not (re.fullmatch(r"[0-9]{1,5}", start) and re.fullmatch(r"[0-9]{1,5}", end)):
             err.print("--relative: give START:END days in the past, e.g. 14:1", style="red")
             raise typer.Exit(2)
         body["date_range"] = {"relative_date_range": {"type": "relative", "start_days_in_past": int(start),
                                                       "end_days_in_past": int(end)}}
     if dynamic is not None:
         body["date_range"] = {"dynamic_date_range": {"type": "dynamic", "range": dynamic}}
-    if not ad_account.isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", ad_account):  # ASCII digits, as the API's ids (str.isdigit takes "²")
         err.print(f"--ad-account: {ad_account!r} is not an ad account id", style="red")
         raise typer.Exit(2)
     if url:
