@@ -57,3 +57,9 @@ def test_an_over_long_client_id_is_an_unknown_app(client):
     r = client.post("/v5/oauth/token", headers={"authorization": f"Basic {basic}"},
                     data={"grant_type": "client_credentials"})
     assert r.status_code == 401 and r.json()["code"] == 2, r.text
+
+
+@pytest.mark.parametrize("scopes", ["", ",,,", " "])
+def test_a_token_needs_a_scope(client, scopes):
+    r = client.post("/_sandbox/tokens", json={"username": "noscope", "scopes": scopes})
+    assert r.status_code == 400 and r.json()["code"] == 1 and "scopes" in r.json()["message"], r.text
