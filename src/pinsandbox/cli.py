@@ -106,7 +106,7 @@ def serve(
     from pinsandbox.jobs.runner import JobRunner
 
     settings = _settings(data_dir, database_url, host=host, port=port, rate_limits=rate_limits, workers=workers)
-    store = _store(settings)
+    store = _facts_store(settings)  # the fact store too: an unusable data dir is one line here, not a traceback
     base = f"http://{f'[{host}]' if ':' in host else host}:{port}"  # an IPv6 address goes in brackets
     out = Console(soft_wrap=True)  # the token and the curl line stay whole, to copy
     if demo:

@@ -141,3 +141,8 @@ def test_a_url_that_is_not_a_pinsandbox_server(tmp_path):
         one_line_error(invoke("load-facts", str(facts), "--url", url), 2, "not a pinsandbox server")
     finally:
         server.shutdown()
+
+
+def test_serve_on_an_unusable_facts_dir_says_so(tmp_path):
+    (tmp_path / "facts").write_text("not a directory")
+    one_line_error(invoke("serve", "--demo", "--data-dir", str(tmp_path)), 2, "fact store")
