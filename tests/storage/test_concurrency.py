@@ -159,3 +159,25 @@ def test_the_secret_is_read_without_a_write(settings):
     finally:
         a.dispose()
         b.dispose()
+
+
+def test_a_nested_write_in_one_thread_is_refused_at_once(settings):
+    """A write opened inside another write of the same thread on the same database would wait for the first
+    forever (PostgreSQL's advisory lock) or for SQLite's 30 s busy timeout: it is a RuntimeError at once, and
+    the outer transaction can still commit. Another thread, or another database, is not affected."""
+    a, b = Store(settings), Store(settings)
+    try:
+        t0 = time.monotonic()
+        with a.write() as conn:
+            with pytest.raises(RuntimeError, match="already open"):
+                with b.write():
+                    pass
+            with pytest.raises(RuntimeError, match="already open"):
+                b.clock.advance(1)
+            conn.execute(__import__("sqlalchemy").text("SELECT 1"))
+        assert time.monotonic() - t0 < 5
+        with b.write():  # released
+            pass
+    finally:
+        a.dispose()
+        b.dispose()

@@ -111,12 +111,12 @@ class Clock:
 
     def _save(self, state: ClockState | Callable[[ClockState], ClockState]) -> ClockState:
         """Store a state, or the state a function makes of the stored one, in one write transaction."""
-        from pinsandbox.core.db import get_state, lock_for_write, put_state
+        from pinsandbox.core.db import get_state, lock_for_write, one_writer_per_thread, put_state
 
         if self._engine is None:
             new = state(self._state) if callable(state) else state
         else:
-            with self._engine.connect() as conn:
+            with one_writer_per_thread(self._engine), self._engine.connect() as conn:
                 conn.execution_options(pinsandbox_write=True)  # SQLite: BEGIN IMMEDIATE
                 with conn.begin():
                     lock_for_write(conn)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -335,6 +338,26 @@ def lock_for_write(conn: sa.Connection) -> None:
     """Make the open write transaction of `conn` the only one (PostgreSQL; SQLite did so at BEGIN)."""
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+
+
+_writing = threading.local()
+
+
+@contextmanager
+def one_writer_per_thread(engine: sa.Engine) -> Iterator[None]:
+    """Around a write transaction: a second one opened on the same database by the same thread while the
+    first is open would wait for the first forever (PostgreSQL's advisory lock) or for SQLite's busy
+    timeout, then fail; it is refused at once instead, naming the mistake (a bug, never a client's)."""
+    held = _writing.__dict__.setdefault("urls", set())
+    key = engine.url  # hashable; two engines on one database have equal URLs
+    if key in held:
+        raise RuntimeError("a write transaction is already open in this thread on this database: "
+                           "do this write inside it, or after it")
+    held.add(key)
+    try:
+        yield
+    finally:
+        held.discard(key)
 
 
 def get_state(conn: sa.Connection, key: str) -> str | None:

@@ -66,9 +66,9 @@ def claim_node(engine: Any) -> int:
     at a time get distinct nodes."""
     import sqlalchemy as sa
 
-    from pinsandbox.core.db import lock_for_write, sandbox_state
+    from pinsandbox.core.db import lock_for_write, one_writer_per_thread, sandbox_state
 
-    with engine.connect() as conn:
+    with one_writer_per_thread(engine), engine.connect() as conn:
         conn.execution_options(pinsandbox_write=True)  # SQLite: BEGIN IMMEDIATE (core/db.py)
         with conn.begin():
             lock_for_write(conn)

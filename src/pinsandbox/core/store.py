@@ -151,7 +151,7 @@ class Store:
     def write(self) -> Iterator[sa.Connection]:
         """A write transaction; writers run one at a time (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
         advisory lock, core/db.py `lock_for_write`)."""
-        with self.engine.connect() as conn:
+        with db.one_writer_per_thread(self.engine), self.engine.connect() as conn:
             conn.execution_options(pinsandbox_write=True)
             with conn.begin():
                 db.lock_for_write(conn)
