@@ -382,6 +382,9 @@ COLS = "PAID_IMPRESSION"
     ({"start_date": "2026-03-10", "end_date": "2026-03-1\u0662"}, ["end_date"]),  # an Arabic-Indic digit
     ({"start_date": " 2026-03-10", "end_date": "2026-03-12"}, ["start_date"]),
     ({"start_date": "2026-03-12", "end_date": "2026-03-10"}, ["end_date", "start_date"]),
+    # the last days of year 9999 once overflowed the day after the range (500)
+    ({"start_date": "9999-12-31", "end_date": "9999-12-31"}, ["start_date", "out of range"]),
+    ({"start_date": "2026-03-10", "end_date": "9999-12-31"}, ["end_date", "out of range"]),
     ({"start_date": days_ago(91), "end_date": days_ago(80)}, ["start_date", "90"]),
     ({"start_date": days_ago(90), "end_date": (TODAY + dt.timedelta(days=1)).isoformat()}, ["90"]),
     ({"granularity": "HOUR", "start_date": days_ago(8), "end_date": days_ago(7)}, ["start_date", "HOUR"]),
@@ -546,3 +549,38 @@ def test_metrics_ready_state(client):
     bad(client.get("/v5/resources/metrics_ready_state", params={"date": "20260314"}, headers=bearer(tok)), "date")
     bad(client.get("/v5/resources/metrics_ready_state", headers=bearer(tok)), "date")
     assert client.get("/v5/resources/metrics_ready_state", params={"date": "2026-03-14"}).status_code == 401
+
+
+@pytest.mark.parametrize("path", ["analytics", "campaigns/analytics", "targeting_analytics"])
+def test_dates_at_the_end_of_the_calendar(client, w, path):
+    q = {"granularity": "DAY", "columns": COLS, "start_date": "9999-12-31", "end_date": "9999-12-31",
+         "campaign_ids": w["c1"], "targeting_types": "GENDER"}
+    bad(get(client, w, path, **q), "out of range")
+
+
+@pytest.mark.parametrize("date", ["9998-12-31", "9999-12-28", "9999-12-31"])
+def test_metrics_ready_state_near_the_end_of_the_calendar(client, w, date):
+    r = client.get("/v5/resources/metrics_ready_state", params={"date": date}, headers=bearer(w["tok"]))
+    if date == "9998-12-31":
+        assert r.json() == {"non_conversion_metrics_ready": False, "conversion_metrics_ready": False}, r.text
+    else:
+        bad(r, "date", "out of range")
+
+
+def test_campaign_and_ad_group_times_are_bounded(client, w):
+    """A time past year 9999 (2**63 was taken and stored) once broke the simulator, and with it every
+    account's analytics: it is a 400 naming the field, on create and update."""
+    tok, acct = w["tok"], w["acct"]
+
+    def refused(r, field: str) -> None:  # a batch answers 200 with the item's exception
+        assert r.status_code == 200, r.text
+        (item,) = r.json()["items"]
+        assert not item.get("data") and item["exceptions"][0]["code"] == 1, item
+        assert field in item["exceptions"][0]["message"], item
+
+    for value in (2**63, 253_402_300_800, -1):
+        refused(client.post(f"/v5/ad_accounts/{acct}/campaigns", headers=bearer(tok), json=[
+            {"ad_account_id": acct, "name": "far", "objective_type": "AWARENESS", "end_time": value}]), "end_time")
+        refused(client.patch(f"/v5/ad_accounts/{acct}/ad_groups", headers=bearer(tok), json=[
+            {"id": w["g1"], "ad_account_id": acct, "start_time": value}]), "start_time")
+    ok(get(client, w, "analytics", granularity="TOTAL", columns=COLS, **R))

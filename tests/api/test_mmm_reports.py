@@ -368,6 +368,7 @@ def test_required_fields(client, w, field):
     ({"end_date": "2026-13-01"}, "end_date"),
     ({"start_date": "2026-03-10", "end_date": "2026-03-09"}, "end_date 2026-03-09 is before start_date 2026-03-10"),
     ({"start_date": "2023-09-12"}, "at most 914 days back"),
+    ({"end_date": "9999-12-31"}, "'end_date': 9999-12-31 is out of range"),  # was accepted, then the job FAILED
     ({"columns": ["AD_GROUP_ID"]}, "AD_GROUP_ID needs the level AD_GROUP_TARGETING"),
     ({"columns": ["AD_GROUP_NAME"]}, "AD_GROUP_NAME"),
     ({"report_name": ""}, "report_name"),

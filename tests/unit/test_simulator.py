@@ -346,3 +346,20 @@ def test_catch_up_after_a_long_jump_simulates_only_the_last_days(store, client, 
     assert [(c["start"], c["end"]) for c in calls] == [
         (T0 + 5 * H - dt.timedelta(days=simulator.CATCH_UP_MAX_DAYS), T0 + 5 * H)]
     assert simulator.status(store)["watermark"] == (T0 + 5 * H).replace(tzinfo=None).isoformat()
+
+
+def test_stored_times_past_int64_do_not_stop_the_simulator(client, store):
+    """The API bounds start/end times now; a row stored before it did (end_time 2**63) must not make the
+    simulator, and with it every account's analytics, fail."""
+    adv = advertiser(client)
+    group = adv.ad_group(adv.campaign())
+    ad = adv.ad(group)
+    with store.write() as conn:
+        from pinsandbox.ads.campaigns.tables import campaigns
+
+        cid = int(group["campaign_id"])
+        data = dict(conn.execute(sa.select(campaigns.c.data).where(campaigns.c.id == cid)).scalar())
+        data["end_time"] = 2**63
+        conn.execute(sa.update(campaigns).where(campaigns.c.id == cid).values(data=data))
+    result = run(store, T0, T0 + D)
+    assert result.ads == 1 and result.delivery_rows > 0 and ad

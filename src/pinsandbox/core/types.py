@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 from starlette.convertors import Convertor, register_url_convertor
 
 # The spec's `^\d+$`, as ASCII digits: pydantic's (Rust) regex and Python's `re` both read `\d` as any Unicode
@@ -18,6 +18,11 @@ AdAccountIdPath = Annotated[str, Path(pattern=DIGITS, max_length=18, description
 AdAccountIdQuery = Annotated[str | None, Query(pattern=DIGITS, max_length=18,
                                                description="Unique identifier of an ad account.")]
 
+
+# A Unix time in seconds in a body (campaign and ad group start_time / end_time): no later than the end of year
+# 9999, so every date and every int64 the engine makes of it exists (2**63 was once stored, then broke the
+# delivery simulator, and with it every account's analytics).
+UnixSeconds = Annotated[int, Field(ge=0, le=253_402_300_799)]
 
 # An id path parameter of the sandbox's own routes (read as an int): bounded to what the database stores, so
 # an over-long id is a 400 naming it, not a 500 from the driver.

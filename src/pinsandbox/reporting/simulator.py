@@ -397,9 +397,9 @@ def _plan(store, seed: int) -> _Plan | None:
         if _num(d.get("lifetime_spend_cap")) is not None:
             camp["life"][i] = _num(d["lifetime_spend_cap"])
         if d.get("start_time") is not None:
-            camp["start"][i] = int(d["start_time"]) // HOUR * HOUR
+            camp["start"][i] = _time(d["start_time"]) // HOUR * HOUR
         if d.get("end_time") is not None:
-            camp["end"][i] = int(d["end_time"])
+            camp["end"][i] = _time(d["end_time"])
 
     # ---- ad groups
     gid = np.array([r.ad_group_id for r in g_rows], dtype=np.int64)
@@ -423,9 +423,9 @@ def _plan(store, seed: int) -> _Plan | None:
         grp["cf"][i] = cf
         ci = c_index[r.campaign_id]
         if g.get("start_time") is not None:
-            grp["start"][i] = int(g["start_time"]) // HOUR * HOUR
+            grp["start"][i] = _time(g["start_time"]) // HOUR * HOUR
         if g.get("end_time") is not None:
-            grp["end"][i] = int(g["end_time"])
+            grp["end"][i] = _time(g["end_time"])
         grp["start"][i] = max(grp["start"][i], camp["start"][ci])
         grp["end"][i] = min(grp["end"][i], camp["end"][ci])
         budget = _num(g.get("budget_in_micro_currency"))
@@ -1077,6 +1077,15 @@ class SimResult:
 
 def _iso(t: dt.datetime) -> str:
     return t.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+_INT64_MAX = int(np.iinfo(np.int64).max)
+
+
+def _time(value: Any) -> int:
+    """A stored start/end time as an int64 the plan can hold (the API bounds them; a row stored before it
+    did, or by a fixture, must not stop the simulator, and with it every account's analytics)."""
+    return max(0, min(int(value), _INT64_MAX - HOUR))
 
 
 def hour_floor(t: dt.datetime) -> dt.datetime:

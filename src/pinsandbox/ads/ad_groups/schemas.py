@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pinsandbox.ads.campaigns.schemas import ItemException, ObjectiveType, SummaryStatus, TrackingUrls
 from pinsandbox.core.enums import Country, Currency, EntityStatus
-from pinsandbox.core.types import NumericId
+from pinsandbox.core.types import NumericId, UnixSeconds
 from pinsandbox.organic.pins.schemas import CreativeType
 
 Digits = Annotated[str, Field(pattern=r"^[0-9]+$")]
@@ -126,8 +126,8 @@ class AdGroupCommon(BaseModel):
     bid_in_micro_currency: int | None = None
     optimization_goal_metadata: OptimizationGoalMetadata | None = None
     budget_type: BudgetType | None = None
-    start_time: int | None = None
-    end_time: int | None = None
+    start_time: UnixSeconds | None = None
+    end_time: UnixSeconds | None = None
     targeting_spec: TargetingSpec | None = None
     lifetime_frequency_cap: int | None = None
     tracking_urls: TrackingUrls | None = None

@@ -29,7 +29,7 @@ from pinsandbox.core.errors import InvalidParameter
 from pinsandbox.core.params import enum_list, id_list, split_list
 from pinsandbox.reporting.catalog import CATALOG, Metric
 from pinsandbox.reporting.columns import SYNC_COLUMNS, TARGETING_TYPES
-from pinsandbox.reporting.dates import iso_date
+from pinsandbox.reporting.dates import DateOutOfRange, iso_date
 from pinsandbox.reporting.query import AnalyticsQuery, run_query
 
 LEVEL_ID_COLUMN = {"AD_ACCOUNT": "AD_ACCOUNT_ID", "CAMPAIGN": "CAMPAIGN_ID", "AD_GROUP": "AD_GROUP_ID", "AD": "AD_ID"}
@@ -65,6 +65,8 @@ def parse_date(name: str, value: str) -> dt.date:
     """A `YYYY-MM-DD` date (reporting.dates.iso_date: no other ISO 8601 form); else 400 code 1 naming `name`."""
     try:
         return iso_date(value)
+    except DateOutOfRange as exc:
+        raise InvalidParameter(f"Invalid parameter '{name}': {exc}.") from None
     except ValueError:
         raise InvalidParameter(f"Invalid parameter '{name}': {value!r} is not a date in the format YYYY-MM-DD.") from None
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from pinsandbox.core.enums import EntityStatus
-from pinsandbox.core.types import NumericId
+from pinsandbox.core.types import NumericId, UnixSeconds
 
 MAX_BATCH = 30
 
@@ -65,8 +65,8 @@ class CampaignCommon(BaseModel):
     daily_spend_cap: int | None = None
     order_line_id: NumericId | None = None
     tracking_urls: TrackingUrls | None = None
-    start_time: int | None = None
-    end_time: int | None = None
+    start_time: UnixSeconds | None = None
+    end_time: UnixSeconds | None = None
     is_flexible_daily_budgets: bool | None = None
     default_ad_group_budget_in_micro_currency: int | None = None
     is_automated_campaign: bool | None = None

@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from pinsandbox.ads.ads.tables import ads
 from pinsandbox.core.errors import InvalidParameter
 from pinsandbox.reporting.catalog import CATALOG
-from pinsandbox.reporting.dates import iso_date
+from pinsandbox.reporting.dates import DateOutOfRange, iso_date
 
 KIND = "mmm_report"
 MAX_BACK_DAYS = 914
@@ -72,6 +72,8 @@ DEFAULT_CREATIVE_TYPE = "REGULAR"
 def _date(name: str, value: str) -> dt.date:
     try:
         return iso_date(value)
+    except DateOutOfRange as exc:
+        raise InvalidParameter(f"Invalid field '{name}': {exc}.") from None
     except ValueError:
         raise InvalidParameter(f"Invalid field '{name}': {value!r} is not a date in the format YYYY-MM-DD.") from None
 

@@ -37,7 +37,7 @@ from pinsandbox.organic.boards.service import Viewer
 from pinsandbox.organic.pins import service as pins_service
 from pinsandbox.organic.pins.tables import pins
 from pinsandbox.reporting.catalog import ORGANIC_CATALOG
-from pinsandbox.reporting.dates import iso_date
+from pinsandbox.reporting.dates import DateOutOfRange, iso_date
 from pinsandbox.reporting.organic_facts import (APP_TYPES, ORGANIC_FORMATS, PAID_FORMATS, PIN_FORMAT_GROUPS,
                                                 PIN_FORMATS, VIDEO_FORMATS, pin_format_of, utc_day)
 from pinsandbox.reporting.organic_query import Scope, counters_of, sums, value
@@ -79,6 +79,8 @@ def parse_dates(prefix: str, start_date: str, end_date: str, *, today: dt.date) 
     def parse(name: str, text: str) -> dt.date:
         try:
             return iso_date(text)
+        except DateOutOfRange as exc:
+            raise _invalid(prefix, f"Parameter '{name}': {exc}.") from None
         except ValueError:
             raise _invalid(prefix, f"Parameter '{name}': {text!r} is not a date in the format YYYY-MM-DD.") from None
 
