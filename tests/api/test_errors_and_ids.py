@@ -92,3 +92,36 @@ def test_ascii_digit_ids_and_sibling_paths_still_route(client, world):
 def test_id_lists_in_queries_take_ascii_digits_only(client, world):
     r = client.get(f"/v5/ad_accounts/{world['acct']}/campaigns", params={"campaign_ids": "١٢"}, headers=world["h"])
     assert r.status_code == 400 and r.json()["code"] == 1 and "campaign_ids" in r.json()["message"]
+
+
+def test_a_body_past_the_size_limit_is_413_before_it_is_read(client):
+    from pinsandbox.core.middleware import MAX_API_BODY_BYTES
+
+    h = {**bearer(token(client, "bigbody")), "content-type": "application/json"}
+    big = b'{"name": "' + b"x" * (MAX_API_BODY_BYTES + 1) + b'"}'
+    r = client.post("/v5/boards", content=big, headers=h)
+    assert r.status_code == 413 and r.json()["code"] == 413 and "larger than" in r.json()["message"], r.text
+    assert r.headers.get("x-pinterest-rid")
+
+    def chunks():  # no content-length: counted while it is read
+        for _ in range(MAX_API_BODY_BYTES // (1 << 20) + 2):
+            yield b"x" * (1 << 20)
+
+    r = client.post("/v5/boards", content=chunks(), headers=h)
+    assert r.status_code == 413 and r.json()["code"] == 413, r.text
+    assert client.get("/v5/boards", headers=h).json()["items"] == []  # nothing was made
+    assert client.post("/v5/boards", json={"name": "small"}, headers=h).status_code == 201
+
+
+@pytest.mark.parametrize("ctype", ["text/plain", "application/x-www-form-urlencoded"])
+def test_a_json_body_sent_with_another_content_type_says_so(client, ctype):
+    h = {**bearer(token(client, "ctype")), "content-type": ctype}
+    r = client.post("/v5/boards", content=b'{"name": "b"}', headers=h)
+    assert r.status_code == 400 and r.json()["code"] == 1, r.text
+    assert "Content-Type: application/json" in r.json()["message"] and ctype in r.json()["message"]
+
+
+def test_a_number_with_thousands_of_digits_is_named(client):
+    h = {**bearer(token(client, "digits")), "content-type": "application/json"}
+    r = client.post("/v5/boards", content=b'{"name": "b", "n": ' + b"1" * 5000 + b"}", headers=h)
+    assert r.status_code == 400 and r.json()["code"] == 1 and "digits" in r.json()["message"], r.text

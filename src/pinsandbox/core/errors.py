@@ -131,6 +131,8 @@ def body_parse_message(exc: StarletteHTTPException) -> str:
     body" for anything but a JSONDecodeError, e.g. a RecursionError on JSON nested thousands deep)."""
     if isinstance(exc.__cause__, RecursionError):
         return "Invalid request body: the JSON is nested too deeply to be parsed."
+    if isinstance(exc.__cause__, ValueError) and "integer string conversion" in str(exc.__cause__):
+        return "Invalid request body: a number in the JSON has more digits than any field takes (4,300 or more)."
     detail = str(exc.detail or "").strip().rstrip(".")
     if not detail or detail == "There was an error parsing the body":
         return "Invalid request body: it could not be parsed."
@@ -143,8 +145,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"code": 1, "message": validation_message(list(exc.errors()))}, status_code=400)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        message = validation_message(errors)
+        if errors and tuple(errors[0].get("loc", ()))[:1] == ("body",) and isinstance(errors[0].get("input"), bytes):
+            # the body was not read as JSON: its content type is not JSON's
+            ctype = request.headers.get("content-type") or "none"
+            message = (f"Invalid request body: send JSON with the header 'Content-Type: application/json' "
+                       f"(the content type was {ctype!r}).")
+        return JSONResponse({"code": 1, "message": message}, status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

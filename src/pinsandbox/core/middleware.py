@@ -15,6 +15,32 @@ from pinsandbox.core.errors import INTERNAL_ERROR_BODY
 
 log = logging.getLogger("pinsandbox")
 
+# The largest request body the API (/v5, /oauth) reads: far above any real request (1,000 conversion events
+# with their hashed user data are a few MB), low enough that one request cannot make the server hold hundreds of
+# MB. Media files go to the sandbox's upload endpoint (/_sandbox), which has its own limit, as do fact fixtures.
+MAX_API_BODY_BYTES = 32 * 1024 * 1024
+_LIMITED_PREFIXES = ("/v5/", "/oauth/")
+
+
+class _BodyTooLarge(BaseException):
+    """Raised from `receive` while the body is read; a BaseException so that the handlers between here and
+    the reading code (FastAPI turns any Exception there into "error parsing the body") let it through."""
+
+
+def _too_large_body() -> bytes:
+    return (b'{"code":413,"message":"Invalid request body: it is larger than %d MB, the most this sandbox '
+            b'reads."}' % (MAX_API_BODY_BYTES // (1024 * 1024)))
+
+
+def _declared_length(scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
 _CACHE_HEADERS = ((b"cache-control", b"no-cache, no-store, must-revalidate"), (b"x-content-type-options", b"nosniff"))
 
 
@@ -39,8 +65,17 @@ class RequestIdMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        if scope.get("method") in ("POST", "PUT", "PATCH") and scope["path"].startswith(_LIMITED_PREFIXES):
+            declared = _declared_length(scope)
+            if declared is not None and declared > MAX_API_BODY_BYTES:
+                return await self._answer_too_large(send_with_headers)
+            receive = _counting(receive)
         try:
             return await self.app(scope, receive, send_with_headers)
+        except _BodyTooLarge:  # a body without (or past) its content-length grew past the limit while read
+            if started:
+                raise
+            return await self._answer_too_large(send_with_headers)
         except Exception:
             log.exception("unexpected error answering %s %s (x-pinterest-rid %s)", scope.get("method"),
                           scope.get("path"), rid, extra={"request_id": rid})
@@ -49,3 +84,27 @@ class RequestIdMiddleware:
             await send_with_headers({"type": "http.response.start", "status": 500, "headers": [
                 (b"content-type", b"application/json"), (b"content-length", str(len(INTERNAL_ERROR_BODY)).encode())]})
             await send_with_headers({"type": "http.response.body", "body": INTERNAL_ERROR_BODY})
+
+    @staticmethod
+    async def _answer_too_large(send) -> None:
+        body = _too_large_body()
+        await send({"type": "http.response.start", "status": 413, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _counting(receive):
+    """`receive`, raising _BodyTooLarge once the body read so far passes MAX_API_BODY_BYTES."""
+    seen = 0
+
+    async def counted():
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > MAX_API_BODY_BYTES:
+                raise _BodyTooLarge()
+        return message
+
+    return counted
