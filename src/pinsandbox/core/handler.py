@@ -221,18 +221,23 @@ class FastRoute(APIRoute):
 
 
 def _checking_body(standard: Callable[[Request], Any]) -> Callable[[Request], Any]:
-    """FastAPI's handler, after a check that the JSON body holds no lone surrogate (core/body.py): a 400
-    naming where, instead of a 500 where the string is stored or echoed. The body read here is the one
-    FastAPI then parses (starlette keeps it on the request)."""
-    from pinsandbox.core.body import lone_surrogate_at
+    """FastAPI's handler, after a check that the JSON body holds no string a database cannot store (a lone
+    surrogate, a NUL: core/body.py): a 400 naming where, instead of a 500 where the string is stored or
+    echoed. The body read here is the one FastAPI then parses (starlette keeps it on the request)."""
+    from pinsandbox.core.body import nul_in_parameters, unstorable_string_at
     from pinsandbox.core.errors import InvalidParameter
 
     async def handler(request: Request) -> Response:
-        where = lone_surrogate_at(await request.body())
-        if where is not None:
+        body = await request.body()
+        if b"%00" in body and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            message = nul_in_parameters("", body)  # a form (the OAuth token endpoint): named as a field
+            if message is not None:
+                raise InvalidParameter(message.replace("Invalid parameter", "Invalid field", 1))
+        found = unstorable_string_at(body)
+        if found is not None:
+            where, what = found
             field = "Invalid request body" if where == "body" else f"Invalid field '{where}'"
-            raise InvalidParameter(f"{field}: a string holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF "
-                                   "escape), which is not valid Unicode.")
+            raise InvalidParameter(f"{field}: {what}.")
         return await standard(request)
 
     return handler

@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 from random import getrandbits as _random_bits
 
+from pinsandbox.core.body import nul_in_parameters
 from pinsandbox.core.errors import INTERNAL_ERROR_BODY
+from pinsandbox.core.responses import dumps
 
 log = logging.getLogger("pinsandbox")
 
@@ -65,6 +67,11 @@ class RequestIdMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        query = scope.get("query_string", b"")
+        if b"%00" in query or "\x00" in scope["path"]:  # no database stores it, nothing takes it: say so
+            message = nul_in_parameters(scope["path"], query)
+            if message is not None:
+                return await self._answer(send_with_headers, 400, {"code": 1, "message": message})
         if scope.get("method") in ("POST", "PUT", "PATCH") and scope["path"].startswith(_LIMITED_PREFIXES):
             declared = _declared_length(scope)
             if declared is not None and declared > MAX_API_BODY_BYTES:
@@ -91,6 +98,13 @@ class RequestIdMiddleware:
         await send({"type": "http.response.start", "status": 413, "headers": [
             (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
             (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+    @staticmethod
+    async def _answer(send, status: int, content: dict) -> None:
+        body = dumps(content)
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 
 
