@@ -162,6 +162,8 @@ def test_create_shape_errors_are_400_naming_the_field(client, s):
         ({"parent_id": g, "keywords": [{"match_type": "BROAD"}]}, "keywords.0.value"),
         ({"parent_id": g, "keywords": [kw("x" * 121)]}, "keywords.0.value"),
         ({"parent_id": g, "keywords": [kw("   ")]}, "keywords.0.value"),
+        ({"parent_id": g, "keywords": [kw("\u200b")]}, "keywords.0.value"),  # a zero-width space only
+        ({"parent_id": g, "keywords": [kw(" \u200b\ufeff ")]}, "keywords.0.value"),
         ({"parent_id": g, "keywords": [kw(42)]}, "keywords.0.value"),
         ({"parent_id": g, "keywords": [kw("a", bid=0)]}, "keywords.0.bid"),
         ({"parent_id": g, "keywords": [kw("a", bid=-5)]}, "keywords.0.bid"),

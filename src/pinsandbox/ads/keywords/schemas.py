@@ -10,6 +10,7 @@ keyword lands in the response's `errors` without stopping the others.
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import Enum
 from typing import Annotated
 
@@ -43,8 +44,9 @@ def clean_value(value: str) -> str:
 
 def _keyword_value(value: str) -> str:
     value = clean_value(value)
-    if not value:
-        raise ValueError("a keyword cannot be empty or only whitespace")
+    # invisible: whitespace, and format or control characters (a zero-width space is not str.isspace())
+    if all(unicodedata.category(c)[0] in ("Z", "C") for c in value):
+        raise ValueError("a keyword cannot be empty or only whitespace or invisible characters")
     if len(value) > MAX_VALUE_LENGTH:
         raise ValueError(f"a keyword has at most {MAX_VALUE_LENGTH} characters (got {len(value)})")
     return value
