@@ -25,7 +25,7 @@ LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
 FactTable = Literal["delivery", "conversions", "organic"]
 USERNAME_PATTERN = r"[A-Za-z0-9_.-]{1,100}"  # as POST /_sandbox/tokens takes them
 
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="State directory (default ./.pinsandbox).",
+DataDir = Annotated[Optional[str], typer.Option("--data-dir", help="State directory (default ./.pinsandbox).",
                                                  envvar="PINSANDBOX_DATA_DIR")]
 DatabaseUrl = Annotated[Optional[str], typer.Option("--database-url", envvar="PINSANDBOX_DATABASE_URL",
                                                     help="e.g. postgresql://user@127.0.0.1:5432/db (default SQLite in the data dir).")]
@@ -37,11 +37,11 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _settings(data_dir: Path | None, database_url: str | None, **extra) -> Settings:
+def _settings(data_dir: str | Path | None, database_url: str | None, **extra) -> Settings:
     from pydantic import ValidationError
 
-    if data_dir is not None and str(data_dir).strip() in ("", "."):  # --data-dir "" (or an empty variable)
-        data_dir = None                                                # means the default, not the working dir
+    # --data-dir "" (or an empty PINSANDBOX_DATA_DIR) means the default, not the working directory ("." does)
+    data_dir = Path(data_dir) if data_dir is not None and str(data_dir).strip() else None
     values = {k: v for k, v in {"data_dir": data_dir, "database_url": database_url or None, **extra}.items()
               if v is not None}
     try:

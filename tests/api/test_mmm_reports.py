@@ -459,3 +459,16 @@ def test_five_creates_per_minute_per_advertiser_when_rate_limits_are_on(client, 
 def test_no_extra_limit_when_rate_limits_are_off(client, w):
     url = f"/v5/ad_accounts/{w['acct']}/mmm_reports"
     assert all(client.post(url, json=BASE, headers=w["h"]).status_code == 200 for _ in range(7))
+
+
+@pytest.mark.parametrize("spec", ["OFF", "None", " off "])
+def test_no_extra_limit_when_rate_limits_are_off_in_any_spelling(client, w, store, spec):
+    from pinsandbox.ads.mmm import routes
+
+    store.limiter.configure(spec)
+    try:
+        url = f"/v5/ad_accounts/{w['acct']}/mmm_reports"
+        assert all(client.post(url, json=BASE, headers=w["h"]).status_code == 200 for _ in range(7))
+    finally:
+        store.limiter.configure("off")
+        routes._beta_limiters.pop(id(store), None)

@@ -63,3 +63,44 @@ def test_an_over_long_client_id_is_an_unknown_app(client):
 def test_a_token_needs_a_scope(client, scopes):
     r = client.post("/_sandbox/tokens", json={"username": "noscope", "scopes": scopes})
     assert r.status_code == 400 and r.json()["code"] == 1 and "scopes" in r.json()["message"], r.text
+
+
+def test_a_reset_waiting_for_a_simulation_does_not_stall_other_requests(client, store):
+    """The reset waits for a running simulation (the 'simulate' lock, any process) in a worker thread, not on
+    the event loop: meanwhile the server answers."""
+    import threading
+    import time
+
+    held, release = threading.Event(), threading.Event()
+
+    def simulation() -> None:
+        with store.facts.exclusive("simulate"):
+            held.set()
+            release.wait(20)
+
+    t = threading.Thread(target=simulation)
+    t.start()
+    assert held.wait(10)
+    answers: list = []
+    r = threading.Thread(target=lambda: answers.append(client.post("/_sandbox/reset", json={})))
+    r.start()
+    try:
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        assert client.get("/_sandbox/health").status_code == 200
+        assert time.monotonic() - t0 < 2 and not answers  # answered while the reset still waits
+    finally:
+        release.set()
+        t.join()
+        r.join(30)
+    assert answers and answers[0].status_code == 200
+
+
+def test_a_nul_byte_in_an_api_form_is_a_400(client):
+    for ctype, body in [
+        ("application/x-www-form-urlencoded", b"grant_type=client_credentials&scope=ads\x00"),
+        ("multipart/form-data; boundary=B",
+         b'--B\r\nContent-Disposition: form-data; name="grant_type"\r\n\r\nclient\x00_credentials\r\n--B--\r\n'),
+    ]:
+        r = client.post("/v5/oauth/token", content=body, headers={"content-type": ctype, "authorization": "Basic eDp5"})
+        assert r.status_code == 400 and r.json()["code"] == 1 and "NUL" in r.json()["message"], r.text

@@ -146,3 +146,11 @@ def test_a_url_that_is_not_a_pinsandbox_server(tmp_path):
 def test_serve_on_an_unusable_facts_dir_says_so(tmp_path):
     (tmp_path / "facts").write_text("not a directory")
     one_line_error(invoke("serve", "--demo", "--data-dir", str(tmp_path)), 2, "fact store")
+
+
+def test_data_dir_dot_is_the_working_directory_and_empty_the_default(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert invoke("token", "--user", "dot", "--data-dir", ".").exit_code == 0
+    assert (tmp_path / "state.db").exists() and not (tmp_path / ".pinsandbox").exists()
+    assert invoke("token", "--user", "empty", "--data-dir", "").exit_code == 0
+    assert (tmp_path / ".pinsandbox" / "state.db").exists()

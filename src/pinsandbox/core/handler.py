@@ -229,10 +229,16 @@ def _checking_body(standard: Callable[[Request], Any]) -> Callable[[Request], An
 
     async def handler(request: Request) -> Response:
         body = await request.body()
-        if b"%00" in body and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-            message = nul_in_parameters("", body)  # a form (the OAuth token endpoint): named as a field
-            if message is not None:
-                raise InvalidParameter(message.replace("Invalid parameter", "Invalid field", 1))
+        ctype = request.headers.get("content-type", "").lower()
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")) \
+                and request.url.path.startswith("/v5/"):  # the API's forms (the OAuth token endpoint) take text only
+            if b"\x00" in body:
+                raise InvalidParameter(f"Invalid request body: a form field holds a NUL character, which no field "
+                                       "takes.")
+            if b"%00" in body and ctype.startswith("application/x-www-form-urlencoded"):
+                message = nul_in_parameters("", body)  # named as a field
+                if message is not None:
+                    raise InvalidParameter(message.replace("Invalid parameter", "Invalid field", 1))
         found = unstorable_string_at(body)
         if found is not None:
             where, what = found

@@ -35,8 +35,11 @@ class ResetRequest(BaseModel):
 
 @router.post("/reset", operation_id="sandbox/reset")
 async def reset(request: Request, body: ResetRequest | None = None) -> Json:
+    from starlette.concurrency import run_in_threadpool
+
     body = body or ResetRequest()
-    store_of(request).reset(keep_identities=body.keep_identities)
+    # in a thread: a reset waits for a running simulation (any process), which must not stall the event loop
+    await run_in_threadpool(store_of(request).reset, keep_identities=body.keep_identities)
     return Json({"status": "ok", "kept_identities": body.keep_identities})
 
 

@@ -26,7 +26,7 @@ _beta_limiters: dict[int, RateLimiter] = {}
 
 
 def _beta_limit(store, ad_account_id: int) -> None:
-    if store.limiter.spec.strip() in ("", "off", "none"):
+    if not store.limiter.enabled:
         return
     limiter = _beta_limiters.setdefault(id(store), RateLimiter(BETA_LIMIT, categories=("mmm_reports/create",)))
     limiter.hit(user_id=ad_account_id, app_id=None, category="mmm_reports/create")

@@ -36,7 +36,7 @@ def template_create(
     dynamic: Annotated[Optional[str], typer.Option("--dynamic", help="YEAR_TO_DATE, QUARTER_TO_DATE, "
                                                                        "MONTH_TO_DATE or LAST_MONTH.")] = None,
     report_format: Annotated[Optional[str], typer.Option("--format", help="JSON or CSV.")] = None,
-    data_dir: Annotated[Optional[Path], typer.Option("--data-dir", envvar="PINSANDBOX_DATA_DIR",
+    data_dir: Annotated[Optional[str], typer.Option("--data-dir", envvar="PINSANDBOX_DATA_DIR",
                                                      help="State directory (default ./.pinsandbox).")] = None,
     database_url: Annotated[Optional[str], typer.Option("--database-url", envvar="PINSANDBOX_DATABASE_URL",
                                                         help="State database URL (default SQLite in the data dir).")]
