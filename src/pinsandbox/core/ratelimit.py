@@ -71,11 +71,11 @@ class RateLimiter:
     def configure(self, spec: str) -> None:
         self.spec = spec
         self._rules = parse(spec, self.categories)
+        self._hits: dict[tuple, deque] = {}
 
     @property
     def enabled(self) -> bool:
         return self._rules is not None
-        self._hits: dict[tuple, deque] = {}
 
     def hit(self, *, user_id: int, app_id: int | None, category: str) -> None:
         if self._rules is None:
