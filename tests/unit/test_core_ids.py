@@ -49,70 +49,79 @@ def test_more_than_1024_ids_in_one_millisecond_stay_in_their_node(monkeypatch):
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-def test_each_store_claims_its_own_node(tmp_path, kind):
-    """Every Store (one per process in a deployment: API workers, job workers, the CLI) takes the next node
-    from the state database, so processes of one sandbox never make the same id; a full reset keeps the
-    counter."""
+def test_each_store_leases_its_own_node(tmp_path, kind):
+    """Every Store (one per process in a deployment: API workers, job workers, the CLI) leases a node no live
+    Store holds; a disposed Store gives its node back; a full reset keeps the leases."""
     from pinsandbox.core.store import Store
     from tests.databases import fresh_database
 
     with fresh_database(kind, tmp_path) as settings:
-        first = Store(settings)
+        first, second = Store(settings), Store(settings)
         try:
-            n1 = ids._generator.node
-            assert n1 == 1
-            second = Store(settings)
-            assert ids._generator.node == 2
+            assert (first._node_lease.node, second._node_lease.node) == (0, 1)
+            assert ids._generator.node == 1  # the newest lease makes this process's ids
             second.reset(keep_identities=False)
-            second.dispose()
             third = Store(settings)
-            assert ids._generator.node == 3
+            assert third._node_lease.node == 2  # leases survive the reset
             third.dispose()
+            assert ids._generator.node == 1
+            fourth = Store(settings)
+            assert fourth._node_lease.node == 2  # given back by third
+            fourth.dispose()
         finally:
+            second.dispose()
             first.dispose()
 
 
-def test_nodes_claimed_concurrently_are_distinct(tmp_path):
+def test_a_lapsed_lease_is_taken_over_and_its_old_holder_moves_on(tmp_path, monkeypatch):
+    """A process stopped longer than its lease (a laptop asleep) loses its node to a new process; its next
+    renewal sees that and leases another node instead of sharing one."""
+    from pinsandbox.core.db import create_db_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    engine = create_db_engine(url)
+    upgrade(engine)
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(ids, "real_time", lambda: now[0])
+    asleep = ids.NodeLease(engine)
+    assert asleep.node == 0
+    now[0] += ids.NODE_LEASE_SECONDS + 1  # its renewals did not happen
+    newcomer = ids.NodeLease(engine)
+    assert newcomer.node == 0
+    asleep.renew()
+    assert asleep.node == 1 and newcomer.node == 0
+    newcomer.renew()
+    assert newcomer.node == 0
+    for lease in (asleep, newcomer):
+        lease.release()
+    engine.dispose()
+
+
+def test_nodes_leased_concurrently_are_distinct(tmp_path):
     """Processes starting at once (threads here, each with its own engine) get distinct nodes."""
     from pinsandbox.core.db import create_db_engine, upgrade
 
     url = f"sqlite:///{tmp_path / 'state.db'}"
     upgrade(create_db_engine(url))
     engines = [create_db_engine(url) for _ in range(8)]
-    got: list[int] = []
+    got: list = []
     lock = threading.Lock()
 
     def claim(engine) -> None:
-        node = ids.claim_node(engine)
+        lease = ids.claim_node(engine)
         with lock:
-            got.append(node)
+            got.append(lease)
 
     threads = [threading.Thread(target=claim, args=(e,)) for e in engines]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert sorted(lease.node for lease in got) == list(range(8))
+    for lease in got:
+        lease.release()
     for e in engines:
         e.dispose()
-    # each claim's own return value (the shared generator keeps only the last one)
-    assert sorted(got) == list(range(1, 9))
-
-
-def test_ids_are_unique_across_threads():
-    gen = IdGenerator(node=5)
-    out: list[list[int]] = [[] for _ in range(8)]
-
-    def work(i: int) -> None:
-        out[i].extend(gen.next() for _ in range(2000))
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    flat = [v for chunk in out for v in chunk]
-    assert len(set(flat)) == len(flat) == 16000
-    assert all(chunk == sorted(chunk) for chunk in out)
 
 
 def test_parse_id_maps_references_that_cannot_name_a_row_to_zero():

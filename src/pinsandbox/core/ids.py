@@ -2,9 +2,9 @@
 
 Layout: milliseconds since 2020-01-01, shifted 20 bits | node (10 bits) | sequence (10 bits): 18 digits
 (below the spec's maxLength 18) until the 2050s.
-The node is unique per process of one sandbox: each `Store` claims the next number from a counter in the
-state database (`claim_node`), so two processes (API workers, job workers, the CLI) never make the same id,
-whatever millisecond they share. A process that makes more than 1,024 ids in one millisecond goes on in the
+The node is unique among the live processes of one sandbox: each `Store` leases a node in the state
+database (`NodeLease`: renewed while the process lives, released when the Store is disposed), so two processes
+(API workers, job workers, the CLI) never make the same id, whatever millisecond they share. A process that makes more than 1,024 ids in one millisecond goes on in the
 next millisecond of its own node, never into another node's numbers.
 Ids follow real time, not the sandbox clock, so "higher id = created later" holds even when a
 test moves the sandbox clock backwards, and keyset pagination stays stable.
@@ -26,7 +26,6 @@ _NODE_MASK = (1 << NODE_BITS) - 1
 _SEQUENCE_MASK = (1 << SEQUENCE_BITS) - 1
 # until a Store claims one: random (what a process without a database, e.g. a unit test, uses)
 _NODE = (os.getpid() ^ random.getrandbits(16)) & _NODE_MASK
-NODE_COUNTER_KEY = "id_nodes"  # sandbox_state: how many nodes were ever claimed (kept by every reset)
 
 
 class IdGenerator:
@@ -59,31 +58,115 @@ class IdGenerator:
 
 _generator = IdGenerator()
 
+# Nodes are leased, not counted: a process holds `id_node:<n>` in sandbox_state ("<expires> <owner>", real
+# time) and renews it; a node is given to a new process only while no live lease holds it, so however many
+# processes come and go, the live ones never share a node.
+NODE_KEY_PREFIX = "id_node:"
+NODE_LEASE_SECONDS = 600.0
+_RENEW_EVERY = NODE_LEASE_SECONDS / 5
+_leases: list["NodeLease"] = []  # this process's live leases; the newest one's node makes the ids
+_leases_lock = threading.Lock()
 
-def claim_node(engine: Any) -> int:
-    """Take this process's node from the state database's counter (atomically: SQLite's write lock, a
-    PostgreSQL row lock) and make it the node of the ids this process makes. 1,024 processes of one sandbox
-    at a time get distinct nodes."""
-    import sqlalchemy as sa
 
-    from pinsandbox.core.db import lock_for_write, one_writer_per_thread, sandbox_state
+class NodeLease:
+    """This process's lease on an id node in one sandbox's state database: renewed by a daemon thread (a
+    lease lost while the process was stopped for longer than the lease is replaced by a new one), released
+    by `release()`."""
 
-    with one_writer_per_thread(engine), engine.connect() as conn:
-        conn.execution_options(pinsandbox_write=True)  # SQLite: BEGIN IMMEDIATE (core/db.py)
-        with conn.begin():
-            lock_for_write(conn)
-            if conn.dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
-            conn.execute(insert(sandbox_state).values(key=NODE_COUNTER_KEY, value="0")
-                         .on_conflict_do_nothing(index_elements=["key"]))
-            conn.execute(sa.update(sandbox_state).where(sandbox_state.c.key == NODE_COUNTER_KEY)
-                         .values(value=sa.cast(sa.cast(sandbox_state.c.value, sa.BigInteger) + 1, sa.Text)))
-            claimed = int(conn.execute(sa.select(sandbox_state.c.value)
-                                       .where(sandbox_state.c.key == NODE_COUNTER_KEY)).scalar_one())
-    _generator.set_node(claimed)
-    return claimed & _NODE_MASK
+    def __init__(self, engine: Any):
+        self._engine = engine
+        self.owner = f"{os.getpid()}-{random.getrandbits(48):012x}"
+        self.node = self._claim()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew_loop, name=f"id-node-{self.node}", daemon=True)
+        self._thread.start()
+
+    def _transaction(self):
+        from contextlib import contextmanager
+
+        from pinsandbox.core.db import lock_for_write, one_writer_per_thread
+
+        @contextmanager
+        def write():
+            with one_writer_per_thread(self._engine), self._engine.connect() as conn:
+                conn.execution_options(pinsandbox_write=True)  # SQLite: BEGIN IMMEDIATE (core/db.py)
+                with conn.begin():
+                    lock_for_write(conn)
+                    yield conn
+
+        return write()
+
+    def _claim(self) -> int:
+        import sqlalchemy as sa
+
+        from pinsandbox.core.db import put_state, sandbox_state
+
+        with self._transaction() as conn:
+            now = real_time()
+            held: dict[int, float] = {}
+            for key, value in conn.execute(sa.select(sandbox_state.c.key, sandbox_state.c.value)
+                                           .where(sandbox_state.c.key.like(NODE_KEY_PREFIX + "%"))):
+                try:
+                    held[int(key[len(NODE_KEY_PREFIX):])] = float(value.split()[0])
+                except (ValueError, IndexError):
+                    continue
+            free = [n for n in range(_NODE_MASK + 1) if held.get(n, 0.0) <= now]
+            node = free[0] if free else min(held, key=held.__getitem__)  # all live: the lease that ends first
+            put_state(conn, f"{NODE_KEY_PREFIX}{node}", f"{now + NODE_LEASE_SECONDS} {self.owner}")
+        with _leases_lock:
+            _leases.append(self)
+            _generator.set_node(node)
+        return node
+
+    def _renew_loop(self) -> None:
+        while not self._stop.wait(_RENEW_EVERY):
+            try:
+                self.renew()
+            except Exception:  # noqa: BLE001 - a database gone away (a test's temp dir, a restart): next round
+                if self._stop.is_set():
+                    return
+
+    def renew(self) -> None:
+        """Extend the lease; when another process holds the node by now (this one was stopped past its
+        lease), take a free node instead."""
+        from pinsandbox.core.db import get_state, put_state
+
+        with self._transaction() as conn:
+            key = f"{NODE_KEY_PREFIX}{self.node}"
+            value = get_state(conn, key) or ""
+            mine = value.split()[1:] == [self.owner]
+            if mine:
+                put_state(conn, key, f"{real_time() + NODE_LEASE_SECONDS} {self.owner}")
+        if not mine:
+            with _leases_lock:
+                if self in _leases:
+                    _leases.remove(self)
+            self.node = self._claim()
+
+    def release(self) -> None:
+        """Stop renewing and give the node back (the ids of this process go on with its newest other lease)."""
+        from pinsandbox.core.db import get_state, sandbox_state
+
+        self._stop.set()
+        with _leases_lock:
+            if self in _leases:
+                _leases.remove(self)
+                if _leases:
+                    _generator.set_node(_leases[-1].node)
+        try:
+            import sqlalchemy as sa
+
+            with self._transaction() as conn:
+                key = f"{NODE_KEY_PREFIX}{self.node}"
+                if (get_state(conn, key) or "").split()[1:] == [self.owner]:
+                    conn.execute(sa.delete(sandbox_state).where(sandbox_state.c.key == key))
+        except Exception:  # noqa: BLE001 - the database is gone: the lease lapses by itself
+            pass
+
+
+def claim_node(engine: Any) -> NodeLease:
+    """Lease a node in the state database for this process's ids (see NodeLease); `.node` is its number."""
+    return NodeLease(engine)
 
 
 def new_id() -> int:

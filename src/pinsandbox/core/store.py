@@ -68,7 +68,7 @@ class Store:
         self.engine = db.create_db_engine(self.url, echo=settings.echo_sql)
         if migrate:
             db.upgrade(self.engine)
-        ids.claim_node(self.engine)  # ids unique across the processes of this sandbox
+        self._node_lease = ids.claim_node(self.engine)  # ids unique across the live processes of this sandbox
         self.clock = Clock(self.engine)
         self.token_cache = TokenCache()
         self.limiter = RateLimiter(settings.rate_limits)
@@ -167,7 +167,7 @@ class Store:
                 db.delete_all(conn, keep=keep)
                 if not keep_identities:
                     conn.execute(db.sandbox_state.delete().where(
-                        db.sandbox_state.c.key.notin_(("secret", ids.NODE_COUNTER_KEY))))
+                        db.sandbox_state.c.key != "secret", ~db.sandbox_state.c.key.like(ids.NODE_KEY_PREFIX + "%")))
             self.token_cache.clear()
             if not keep_identities:
                 self.clock.reset()
@@ -206,6 +206,7 @@ class Store:
         return self._secret
 
     def dispose(self) -> None:
+        self._node_lease.release()
         if self._facts is not None:
             self._facts.close()
             self._facts = None
