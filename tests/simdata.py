@@ -7,7 +7,10 @@ account, a board and a campaign; `ad_group(...)` and `ad(...)` add to it.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,3 +84,24 @@ def advertiser(client: httpx.Client, *, username: str = "simuser", country: str 
     acct = f.ad_account(client, tok, country=country, **account)
     board = f.board(client, tok)
     return Advertiser(client, tok, acct, board)
+
+
+@contextmanager
+def simulation_running(store) -> Iterator[None]:
+    """Inside: a simulation holds the data dir's 'simulate' lock (from another thread, as simulator.simulate
+    would while it writes its chunks); on exit it finishes."""
+    held, release = threading.Event(), threading.Event()
+
+    def simulation() -> None:
+        with store.facts.exclusive("simulate"):
+            held.set()
+            release.wait(30)
+
+    t = threading.Thread(target=simulation)
+    t.start()
+    assert held.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        t.join()

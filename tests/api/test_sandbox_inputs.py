@@ -71,28 +71,17 @@ def test_a_reset_waiting_for_a_simulation_does_not_stall_other_requests(client, 
     import threading
     import time
 
-    held, release = threading.Event(), threading.Event()
+    from tests.simdata import simulation_running
 
-    def simulation() -> None:
-        with store.facts.exclusive("simulate"):
-            held.set()
-            release.wait(20)
-
-    t = threading.Thread(target=simulation)
-    t.start()
-    assert held.wait(10)
     answers: list = []
     r = threading.Thread(target=lambda: answers.append(client.post("/_sandbox/reset", json={})))
-    r.start()
-    try:
+    with simulation_running(store):
+        r.start()
         time.sleep(0.3)
         t0 = time.monotonic()
         assert client.get("/_sandbox/health").status_code == 200
         assert time.monotonic() - t0 < 2 and not answers  # answered while the reset still waits
-    finally:
-        release.set()
-        t.join()
-        r.join(30)
+    r.join(30)
     assert answers and answers[0].status_code == 200
 
 

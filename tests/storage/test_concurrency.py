@@ -122,24 +122,16 @@ def test_advances_from_two_processes_add_up(settings):
 
 
 def test_reset_waits_for_a_running_simulation(settings):
+    from tests.simdata import simulation_running
+
     store = Store(settings)
     try:
-        held, release, done = threading.Event(), threading.Event(), threading.Event()
-
-        def simulation() -> None:  # what simulator.simulate holds while it writes its chunks
-            with store.facts.exclusive("simulate"):
-                held.set()
-                release.wait(10)
-
-        t = threading.Thread(target=simulation)
-        t.start()
-        assert held.wait(10)
+        done = threading.Event()
         r = threading.Thread(target=lambda: (store.reset(), done.set()))
-        r.start()
-        assert not done.wait(0.5)  # the reset waits for the simulation to finish
-        release.set()
+        with simulation_running(store):
+            r.start()
+            assert not done.wait(0.5)  # the reset waits for the simulation to finish
         assert done.wait(30)
-        t.join()
         r.join()
     finally:
         store.dispose()

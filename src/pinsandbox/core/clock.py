@@ -111,22 +111,19 @@ class Clock:
 
     def _save(self, state: ClockState | Callable[[ClockState], ClockState]) -> ClockState:
         """Store a state, or the state a function makes of the stored one, in one write transaction."""
-        from pinsandbox.core.db import get_state, lock_for_write, one_writer_per_thread, put_state
+        from pinsandbox.core.db import get_state, put_state, write_transaction
 
         if self._engine is None:
             new = state(self._state) if callable(state) else state
         else:
-            with one_writer_per_thread(self._engine), self._engine.connect() as conn:
-                conn.execution_options(pinsandbox_write=True)  # SQLite: BEGIN IMMEDIATE
-                with conn.begin():
-                    lock_for_write(conn)
-                    if callable(state):
-                        raw = get_state(conn, _STATE_KEY)
-                        new = state(ClockState(**json.loads(raw)) if raw else ClockState())
-                    else:
-                        new = state
-                    put_state(conn, _STATE_KEY, json.dumps({"offset_seconds": new.offset_seconds,
-                                                            "frozen_at": new.frozen_at}))
+            with write_transaction(self._engine) as conn:
+                if callable(state):
+                    raw = get_state(conn, _STATE_KEY)
+                    new = state(ClockState(**json.loads(raw)) if raw else ClockState())
+                else:
+                    new = state
+                put_state(conn, _STATE_KEY, json.dumps({"offset_seconds": new.offset_seconds,
+                                                        "frozen_at": new.frozen_at}))
         with self._lock:
             self._state = new
             self._loaded_at = real_time()

@@ -360,6 +360,18 @@ def one_writer_per_thread(engine: sa.Engine) -> Iterator[None]:
         held.discard(key)
 
 
+@contextmanager
+def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A write transaction on `engine`: one per thread per database (one_writer_per_thread), SQLite's
+    BEGIN IMMEDIATE (the `pinsandbox_write` option), PostgreSQL's advisory lock (lock_for_write). What
+    Store.write, the clock and the id-node leases use."""
+    with one_writer_per_thread(engine), engine.connect() as conn:
+        conn.execution_options(pinsandbox_write=True)
+        with conn.begin():
+            lock_for_write(conn)
+            yield conn
+
+
 def get_state(conn: sa.Connection, key: str) -> str | None:
     return conn.execute(sa.select(sandbox_state.c.value).where(sandbox_state.c.key == key)).scalar()
 

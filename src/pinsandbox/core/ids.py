@@ -82,19 +82,9 @@ class NodeLease:
         self._thread.start()
 
     def _transaction(self):
-        from contextlib import contextmanager
+        from pinsandbox.core.db import write_transaction
 
-        from pinsandbox.core.db import lock_for_write, one_writer_per_thread
-
-        @contextmanager
-        def write():
-            with one_writer_per_thread(self._engine), self._engine.connect() as conn:
-                conn.execution_options(pinsandbox_write=True)  # SQLite: BEGIN IMMEDIATE (core/db.py)
-                with conn.begin():
-                    lock_for_write(conn)
-                    yield conn
-
-        return write()
+        return write_transaction(self._engine)
 
     def _claim(self) -> int:
         import sqlalchemy as sa

@@ -151,11 +151,8 @@ class Store:
     def write(self) -> Iterator[sa.Connection]:
         """A write transaction; writers run one at a time (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
         advisory lock, core/db.py `lock_for_write`)."""
-        with db.one_writer_per_thread(self.engine), self.engine.connect() as conn:
-            conn.execution_options(pinsandbox_write=True)
-            with conn.begin():
-                db.lock_for_write(conn)
-                yield conn
+        with db.write_transaction(self.engine) as conn:
+            yield conn
 
     def reset(self, *, keep_identities: bool = True) -> None:
         """Drop all data; keep users, apps and tokens (and the clock) unless asked not to."""
